@@ -1,0 +1,317 @@
+"""The `cleaner` command: a thin adapter over the library.
+
+Exit codes: 0 all good; 1 some documents failed, or (check) problems found;
+2 usage error, unreadable rule file, or an output folder inside the input.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+from . import __version__
+from .batch import clean_bytes, default_jobs, run_files
+from .config import Config, make_config
+from .files import CONTENT_TYPES, AtomicWriter, UsageError, check_output_folder, find_inputs, write_atomically
+from .pipeline import Cleaner
+from .result import CleanResult
+from .rulefile import RuleFileError
+from .steps.decode import NotTextError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+# Repairs that `clean` makes but `check` does not object to: a no-break space
+# is not damage, and a hook must pass an article that only has those.
+COSMETIC_FIXES = frozenset({"normalize:spaces"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.run(args)
+    except (UsageError, RuleFileError) as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+
+
+# --- commands -----------------------------------------------------------------
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    out_dir = Path(args.output)
+    check_output_folder(out_dir, args.paths)
+    if args.report:
+        check_output_folder(Path(args.report), args.paths)
+    cleaner = Cleaner(_config(args))  # rule files are checked before anything is written
+    items = find_inputs(args.paths)
+    if not items:
+        raise UsageError(f"no .txt, .html or .jsonl files in {' '.join(args.paths)}")
+    report = AtomicWriter(Path(args.report)) if args.report else None
+    totals: Counter = Counter()
+    reasons: Counter = Counter()
+    try:
+        for records in run_files(cleaner, items, out_dir, args.jobs or default_jobs()):
+            for record in records:
+                _count(record, totals, reasons)
+                if record["status"] == "error":
+                    _error(f"{record['path']}: {record['error']}")
+                if report is not None:
+                    report.write(json.dumps(record, ensure_ascii=False) + "\n")
+    except BaseException:
+        if report is not None:
+            report.abort()
+        raise
+    if report is not None:
+        report.commit()
+    _print_summary(totals, reasons, out_dir, args.report)
+    return EXIT_PROBLEMS if totals["error"] else EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    cleaner = Cleaner(_config(args))
+    items = find_inputs(args.paths)
+    status = EXIT_OK
+    for item in items:
+        if item.kind == "jsonl":
+            _error(f"{item.path}: check reads text and HTML files; clean JSONL with 'cleaner clean'")
+            status = EXIT_PROBLEMS
+            continue
+        try:
+            result = clean_bytes(cleaner, item.path.read_bytes(), content_type=CONTENT_TYPES[item.kind])
+        except OSError as exc:
+            _error(f"{item.path}: cannot read: {exc.strerror or exc}")
+            status = EXIT_PROBLEMS
+            continue
+        except (NotTextError, ValueError) as exc:
+            _error(f"{item.path}: {exc}")
+            status = EXIT_PROBLEMS
+            continue
+        problems = list(problem_lines(result, cleaner.config.spun_threshold))
+        if not problems:
+            continue
+        status = EXIT_PROBLEMS
+        where = f"{item.path}" + (" (extracted text)" if result.extracted else "")
+        for line, message in problems:
+            print(f"{where}:{line}: {message}")
+        if args.fix:
+            if result.extracted:
+                _error(f"{item.path}: not fixed: HTML is not rewritten in place (use 'cleaner clean')")
+            else:
+                write_atomically(item.path, result.text)
+                print(f"Fixing {item.path}")
+    return status
+
+
+def problem_lines(result: CleanResult, threshold: float):
+    """(line, message) for everything `check` objects to, in line order."""
+    problems = [(d.line, f"{d.reason}" + (f" ({d.detail})" if d.detail else "") + f": {_short(d.text)}") for d in result.dropped]
+    problems += [(c.line, f"{c.reason}: cut {c.text!r}") for c in result.cuts]
+    problems += [
+        (r.line, f"repair: {', '.join(r.fixes)}") for r in result.repairs if not set(r.fixes) <= COSMETIC_FIXES
+    ]
+    if result.spun.flagged:
+        dropped = {d.line for d in result.dropped}
+        problems += [
+            (p.line, f"spun (score {p.score:.2f}): {'; '.join(p.evidence)}")
+            for p in result.spun.passages
+            if p.score >= threshold and p.line not in dropped
+        ]
+    return sorted(problems, key=lambda p: p[0])
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    cleaner = Cleaner(_config(args))
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+        result = cleaner.clean(data, url=args.url, source=args.source, content_type=CONTENT_TYPES.get(_kind(path)))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (NotTextError, ValueError) as exc:
+        raise UsageError(f"{path}: {exc}") from None
+    color = _use_color(sys.stdout)
+    paint = (lambda code, s: f"\033[{code}m{s}\033[0m") if color else (lambda code, s: s)
+    print(f"{path}: source {result.source or '-'}, language {result.language.code or '-'}"
+          f" ({result.language.confidence if result.language.confidence is not None else result.language.reason}),"
+          f" encoding {result.decoding.encoding}" + (", extracted from HTML" if result.extracted else ""))
+    cuts = {c.line: c for c in result.cuts}
+    for label in result.labels:
+        verdict = paint("32", "keep") if label.keep else paint("31", "DROP")
+        reason = "" if label.reason == "content" else f" [{label.reason}{': ' + label.detail if label.detail else ''}]"
+        text = label.text if label.keep else paint("2", label.text)
+        print(f"{label.line:5} {verdict}{paint('33', reason)} {text}")
+        if label.line in cuts:
+            print(f"{'':5}      {paint('33', '[' + cuts[label.line].reason + ']')} cut {cuts[label.line].text!r}")
+    for repair in result.repairs:
+        print(f"repair line {repair.line}: {', '.join(repair.fixes)}")
+    spun = result.spun
+    if spun.score is None:
+        print(f"spun: {spun.reason}")
+    else:
+        print(f"spun: score {spun.score:.2f}, {'FLAGGED' if spun.flagged else 'not flagged'} (threshold {cleaner.config.spun_threshold})")
+        for passage in spun.passages:
+            print(f"  line {passage.line}: {passage.score:.2f}  {'; '.join(passage.evidence)}")
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+    return EXIT_OK
+
+
+def cmd_rules_test(args: argparse.Namespace) -> int:
+    from .ruletests import run_rule_tests
+
+    cleaner = Cleaner(_config(args))
+    failed = 0
+    for rule_set in cleaner.rule_sets:
+        failures = run_rule_tests(cleaner, rule_set)
+        print(f"{'FAIL' if failures else 'ok  '} {rule_set.id} ({len(rule_set.tests)} tests) {rule_set.path}")
+        for failure in failures:
+            print(f"     {failure}")
+        failed += bool(failures)
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def cmd_rules_list(args: argparse.Namespace) -> int:
+    cleaner = Cleaner(_config(args))
+    for r in cleaner.rule_sets:
+        match = "every document" if r.generic else ", ".join([*r.hosts, *(repr(f) for f in r.fingerprints)])
+        rules = len(r.keep) + len(r.drop) + len(r.drop_block) + len(r.cut)
+        print(f"{r.id}: {rules} rules, {len(r.tests)} tests; applies to {match}  ({r.path})")
+    return EXIT_OK
+
+
+# --- helpers --------------------------------------------------------------------
+
+
+def _config(args: argparse.Namespace) -> Config:
+    overrides: dict = {"rules_dirs": tuple(args.rules or ())}
+    if getattr(args, "spun_threshold", None) is not None:
+        overrides["spun_threshold"] = args.spun_threshold
+    if getattr(args, "drop_spun", False):
+        overrides["drop_spun"] = True
+    if getattr(args, "no_builtin_rules", False):
+        overrides["builtin_rules"] = False
+    return make_config(**overrides)
+
+
+def _count(record: dict, totals: Counter, reasons: Counter) -> None:
+    totals["documents"] += 1
+    totals[record["status"]] += 1
+    totals["chars_in"] += record["chars_in"]
+    totals["chars_out"] += record["chars_out"]
+    for dropped in record["dropped"]:
+        reasons[dropped["reason"]] += 1
+    if record["spun"] and record["spun"]["flagged"]:
+        totals["spun"] += 1
+
+
+def _print_summary(totals: Counter, reasons: Counter, out_dir: Path, report: str | None) -> None:
+    lines = [
+        f"{totals['documents']} documents: {totals['ok']} cleaned, {totals['error']} failed, "
+        f"{totals['spun']} flagged as spun; {totals['chars_in']:,} characters in, {totals['chars_out']:,} out -> {out_dir}"
+    ]
+    if reasons:
+        lines.append(f"{sum(reasons.values())} lines dropped: " + ", ".join(f"{r} {n}" for r, n in reasons.most_common(8)))
+    if report:
+        lines.append(f"report: {report}")
+    print("\n".join(lines), file=sys.stderr)
+
+
+def _kind(path: Path) -> str | None:
+    from .files import KINDS
+
+    return KINDS.get(path.suffix.lower())
+
+
+def _short(text: str, width: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _use_color(stream) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _error(message: str) -> None:
+    print(f"cleaner: {message}", file=sys.stderr)
+
+
+def _threshold(value: str) -> float:
+    number = float(value)
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return number
+
+
+def _jobs(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cleaner",
+        description="Strip boilerplate (navigation, ads, related links, directories, captions) from scraped "
+        "articles, repair their text, and score passages that look machine-spun.",
+        epilog="Exit codes: 0 all good; 1 documents failed or problems found; 2 usage error or bad rule file.",
+    )
+    parser.add_argument("--version", action="version", version=f"cleaner {__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--rules", metavar="DIR", action="append",
+                        help="a folder of extra rule files (*.toml), read after the built-in ones; repeatable")
+    common.add_argument("--no-builtin-rules", action="store_true", help="use only the rule files given with --rules")
+    common.add_argument("--spun-threshold", metavar="X", type=_threshold,
+                        help=f"spun score (0..1) at which a document or passage is flagged (default {Config().spun_threshold})")
+
+    clean = sub.add_parser("clean", parents=[common], help="clean files and folders into an output folder",
+                           description="Clean .txt, .html/.htm and .jsonl files (folders are searched recursively). "
+                           "a/b.html becomes OUT/a/b.txt; a .jsonl file becomes OUT/<name>.jsonl with one cleaned "
+                           "record per input record. Inputs are never modified.")
+    clean.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to clean")
+    clean.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder (not inside an input folder)")
+    clean.add_argument("--report", metavar="FILE.jsonl", help="write one JSON record per document: what was dropped and why")
+    clean.add_argument("--jobs", type=_jobs, metavar="N", help="worker processes (default: all cores)")
+    clean.add_argument("--drop-spun", action="store_true", help="drop flagged spun passages instead of only reporting them")
+    clean.set_defaults(run=cmd_clean)
+
+    check = sub.add_parser("check", parents=[common], help="report boilerplate and spun text; exit 1 if any",
+                           description="Print FILE:LINE: REASON for every line that cleaning would drop, cut or "
+                           "repair, and every spun passage. Exit 1 if there is any. With --fix, text files are "
+                           "rewritten with the cleaned text.")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to check")
+    check.add_argument("--fix", action="store_true", help="rewrite text files in place with the cleaned text")
+    check.add_argument("--drop-spun", action="store_true", help="with --fix, also remove flagged spun passages")
+    check.set_defaults(run=cmd_check)
+
+    explain = sub.add_parser("explain", parents=[common], help="show every line of a file with keep/drop and the reason",
+                             description="Print each line with its verdict and reason, the repairs, the cuts and the "
+                             "spun passages with their evidence.")
+    explain.add_argument("file", metavar="FILE")
+    explain.add_argument("--url", help="the page's URL (selects a source's rule file by host)")
+    explain.add_argument("--source", help="use this source's rule file (its [source] id)")
+    explain.set_defaults(run=cmd_explain)
+
+    rules = sub.add_parser("rules", help="list rule files or run their test cases")
+    rules_sub = rules.add_subparsers(title="rules commands", metavar="ACTION")
+    rules_test = rules_sub.add_parser("test", parents=[common], help="run every rule file's [[test]] cases")
+    rules_test.set_defaults(run=cmd_rules_test)
+    rules_list = rules_sub.add_parser("list", parents=[common], help="list the rule files in use")
+    rules_list.set_defaults(run=cmd_rules_list)
+    rules.set_defaults(run=lambda args: (rules.print_help(sys.stderr), EXIT_USAGE)[1])
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""The one place that lists every option of the pipeline and its default.
+
+`Config` is immutable (a NamedTuple, as in ftfy's `TextFixerConfig`): derive a
+variant with `config._replace(option=value)` or pass overrides as keyword
+arguments to `clean()` / `Cleaner()`.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Config(NamedTuple):
+    #: Extra folders of rule files (``*.toml``), read after the built-in ones.
+    #: A user file with the same source id as a built-in one replaces it.
+    rules_dirs: tuple[str, ...] = ()
+    #: Load the rule files that ship with the package (``rules/``).
+    builtin_rules: bool = True
+    #: Run ftfy and the space normaliser over the text (see ``steps/repair.py``).
+    repair: bool = True
+    #: Run the generic line heuristics. Turning them off leaves only rule files
+    #: and de-duplication, which is what a strict "rules only" user wants.
+    heuristics: bool = True
+    #: Drop repeated paragraphs (a stand-first that the body repeats, say).
+    dedupe: bool = True
+    #: Detect the language of the kept text.
+    detect_language: bool = True
+    #: langdetect is slow on long texts and gains nothing from them: it reads at
+    #: most this many characters of kept text.
+    language_sample_chars: int = 2000
+    #: A document or passage whose spun score reaches this is `flagged`.
+    spun_threshold: float = 0.5
+    #: Drop flagged spun passages from the output instead of only reporting them.
+    drop_spun: bool = False
+
+
+DEFAULT_CONFIG = Config()
+
+
+def make_config(config: Config | None = None, **overrides: object) -> Config:
+    """Return `config` (or the defaults) with `overrides` applied.
+
+    >>> make_config(spun_threshold=0.7).spun_threshold
+    0.7
+    """
+    base = config if config is not None else DEFAULT_CONFIG
+    if not overrides:
+        return base
+    unknown = set(overrides) - set(Config._fields)
+    if unknown:
+        raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
+    if "rules_dirs" in overrides:
+        overrides["rules_dirs"] = tuple(str(p) for p in overrides["rules_dirs"])  # type: ignore[union-attr]
+    return base._replace(**overrides)

@@ -1,0 +1,139 @@
+"""The pipeline: the steps in order, from bytes to a `CleanResult`.
+
+    decode → (extract, for HTML) → split → repair → rules → heuristics → dedupe
+           → language → spun → assemble
+
+Each line's fate is decided by the first step that claims it; later steps see
+earlier decisions as context. Repair runs after extraction so that every line
+number in the result refers to the text the line steps saw: the input file for
+text, trafilatura's output for HTML.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .config import Config, make_config
+from .result import CleanResult, Decision, Language, LineLabel
+from .rulefile import RuleSet, builtin_rules_dir, load_rule_dirs
+from .steps.assemble import assemble, split_lines
+from .steps.decode import decode
+from .steps.dedupe import label_duplicates
+from .steps.extract import extract_html, looks_like_html
+from .steps.heuristics import label_heuristics, load_heuristics_data
+from .steps.language import LanguageDetector
+from .steps.repair import repair_lines
+from .steps.rules import apply_rules, select_source
+from .steps.spun import load_spun_data, score_spun
+
+KEPT = Decision(True, "content")
+
+
+class Cleaner:
+    """A configured pipeline. Rule files are read and checked once, here.
+
+    Safe to share between threads and to send to worker processes (it pickles;
+    the language profiles are loaded again on the other side, on first use).
+    """
+
+    def __init__(self, config: Config | None = None, **overrides: object) -> None:
+        self.config = make_config(config, **overrides)
+        dirs = ([builtin_rules_dir()] if self.config.builtin_rules else []) + list(self.config.rules_dirs)
+        self.rule_sets: list[RuleSet] = load_rule_dirs(dirs)
+        self.generic_rules = [r for r in self.rule_sets if r.generic]
+        self._heuristics = load_heuristics_data() if self.config.heuristics else None
+        self._spun = load_spun_data()
+        self._language = LanguageDetector()
+
+    def clean(
+        self,
+        data: str | bytes,
+        *,
+        url: str | None = None,
+        source: str | None = None,
+        content_type: str | None = None,
+    ) -> CleanResult:
+        """Clean one document. Raises `NotTextError` for binary input and
+        `ValueError` for an unknown `source`; anything else comes back as data."""
+        config = self.config
+        text, decoding = decode(data)
+        chars_in = len(text)
+        warnings: list[str] = []
+        if decoding.method == "fallback":
+            warnings.append(f"not valid in any known encoding: {decoding.replaced} characters replaced")
+
+        extracted = looks_like_html(text, content_type)
+        if extracted:
+            text = extract_html(text, url)
+            if not text.strip():
+                warnings.append("no article text found in the HTML")
+
+        lines = split_lines(text)
+        original = {line.number: line.text for line in lines}  # what `explain` shows
+        repairs = []
+        if config.repair:
+            lines, repairs = repair_lines(lines)
+
+        source_rules = select_source(self.rule_sets, text, url, source)
+        active = ([source_rules] if source_rules else []) + self.generic_rules
+        decisions, lines, cuts = apply_rules(lines, active)
+        if self._heuristics is not None:
+            heuristics = self._heuristics.with_thresholds(source_rules.heuristics if source_rules else ())
+            decisions.update(label_heuristics(lines, decisions, heuristics))
+        if config.dedupe:
+            decisions.update(label_duplicates(lines, decisions))
+
+        kept = [l for l in lines if not l.blank and decisions.get(l.number, KEPT).keep]
+        if config.detect_language:
+            language = self._language.detect("\n".join(l.text for l in kept), config.language_sample_chars)
+        else:
+            language = Language(None, None, "detection turned off")
+        spun = score_spun(kept, language.code, config.spun_threshold, self._spun)
+        if config.drop_spun and spun.flagged:
+            for passage in spun.passages:
+                if passage.score >= config.spun_threshold and decisions.get(passage.line, KEPT).reason == "content":
+                    decisions[passage.line] = Decision(False, "spun", "; ".join(passage.evidence))
+
+        labels = tuple(
+            LineLabel(l.number, original[l.number], d.keep, d.reason, d.detail)
+            for l in lines
+            if not l.blank
+            for d in (decisions.get(l.number, KEPT),)
+        )
+        return CleanResult(
+            text=assemble(lines, decisions),
+            source=source_rules.id if source_rules else None,
+            language=language,
+            spun=spun,
+            labels=labels,
+            cuts=tuple(cuts),
+            repairs=tuple(repairs),
+            decoding=decoding,
+            extracted=extracted,
+            chars_in=chars_in,
+            warnings=tuple(warnings),
+        )
+
+
+@lru_cache(maxsize=8)
+def _shared_cleaner(config: Config) -> Cleaner:
+    return Cleaner(config)
+
+
+def clean(
+    data: str | bytes,
+    *,
+    url: str | None = None,
+    source: str | None = None,
+    content_type: str | None = None,
+    config: Config | None = None,
+    **overrides: object,
+) -> CleanResult:
+    """Clean one document with a shared `Cleaner` for this configuration (rules
+    are read once per configuration, not once per call).
+
+    >>> clean("Skip to main content\\n\\nThe council met on Tuesday and approved the budget.").text
+    'The council met on Tuesday and approved the budget.\\n'
+    """
+    return _shared_cleaner(make_config(config, **overrides)).clean(
+        data, url=url, source=source, content_type=content_type
+    )

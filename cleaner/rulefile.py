@@ -1,0 +1,289 @@
+"""Rule files: one TOML file per source, read and checked here.
+
+A rule file says which documents it is for (`[source]`: URL hosts, text
+fingerprints, or `generic = true` for every document) and what to do with
+their lines: `[[keep]]` protects lines, `[[drop]]` drops lines, `[[drop_block]]`
+drops from a start line to an end line (or to the end of the document), and
+`[[cut]]` cuts a phrase out of a line. `[heuristics]` overrides thresholds of
+the generic heuristics for this source's documents. Each rule has an `id`; a dropped line's
+reason is ``rule:<source id>/<rule id>``. `[[test]]` tables hold the file's own
+test cases, run by the test suite and by ``cleaner rules test``.
+
+A file that does not parse, has an unknown key, a missing id or a bad regex is
+refused with a `RuleFileError` that names the file, the place and the problem.
+Nothing is skipped silently.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+RULE_KINDS = ("keep", "drop", "drop_block", "cut")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+class RuleFileError(ValueError):
+    """A rule file that cannot be used. `str()` is one line naming file and place."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None):
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class LineRule:
+    """A `keep`, `drop` or `cut` rule: one regex searched in each line."""
+
+    id: str
+    kind: str
+    pattern: re.Pattern[str]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRule:
+    """Drop from a line matching `start` up to (not including) a line matching
+    `end`, or to the end of the document when `end` is None."""
+
+    id: str
+    start: re.Pattern[str]
+    end: re.Pattern[str] | None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTest:
+    """A rule file's own test case: cleaning `text` must keep every line in
+    `keep`, drop every line in `drop` by a rule of this file, and leave none of
+    the phrases in `absent` in the output."""
+
+    name: str
+    text: str
+    keep: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    id: str
+    path: str
+    description: str = ""
+    generic: bool = False
+    hosts: tuple[str, ...] = ()
+    fingerprints: tuple[str, ...] = ()
+    keep: tuple[LineRule, ...] = ()
+    drop: tuple[LineRule, ...] = ()
+    drop_block: tuple[BlockRule, ...] = ()
+    cut: tuple[LineRule, ...] = ()
+    #: Threshold overrides for the generic heuristics on this source's
+    #: documents, as (name, value) pairs; names are those of heuristics.toml.
+    heuristics: tuple[tuple[str, int], ...] = ()
+    tests: tuple[RuleTest, ...] = field(default=(), compare=False)
+
+    def matches_host(self, host: str) -> bool:
+        host = host.lower().rstrip(".")
+        return any(host == h or host.endswith("." + h) for h in self.hosts)
+
+    def fingerprint_hits(self, text: str) -> int:
+        lowered = text.lower()
+        return sum(1 for f in self.fingerprints if f.lower() in lowered)
+
+
+# The keys each table may have: anything else is a typo and is refused.
+_SOURCE_KEYS = {"id", "description", "generic", "hosts", "fingerprints"}
+_LINE_RULE_KEYS = {"id", "pattern", "description", "case_sensitive"}
+_BLOCK_RULE_KEYS = {"id", "start", "end", "description", "case_sensitive"}
+_TEST_KEYS = {"name", "text", "keep", "drop", "absent"}
+_TOP_KEYS = {"source", "test", "heuristics", *RULE_KINDS}
+
+
+def builtin_rules_dir() -> Path:
+    """The rule files that ship with the package.
+
+    In an installed wheel they sit inside the package (the build copies the
+    top-level ``rules/`` there); in a source checkout or an editable install
+    they are the ``rules/`` folder beside the package.
+    """
+    packaged = Path(__file__).resolve().parent / "rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def load_rule_file(path: Path | str) -> RuleSet:
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleFileError(path, f"cannot read rule file: {exc}") from None
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleFileError(path, f"not valid TOML: {exc}") from None
+    return _build(path, raw, data)
+
+
+def load_rule_dirs(dirs: list[Path | str]) -> list[RuleSet]:
+    """Every ``*.toml`` file of each folder, in order; a later file with the
+    same source id replaces an earlier one (so a user folder can override a
+    built-in file)."""
+    by_id: dict[str, RuleSet] = {}
+    for folder in dirs:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise RuleFileError(folder, "rules folder does not exist or is not a folder")
+        seen_here: dict[str, str] = {}
+        for path in sorted(folder.glob("*.toml")):
+            rule_set = load_rule_file(path)
+            if rule_set.id in seen_here:
+                raise RuleFileError(path, f"source id {rule_set.id!r} is also used by {seen_here[rule_set.id]}")
+            seen_here[rule_set.id] = str(path)
+            by_id.pop(rule_set.id, None)  # re-insert so the override keeps the later position
+            by_id[rule_set.id] = rule_set
+    return list(by_id.values())
+
+
+def _build(path: Path, raw: str, data: dict) -> RuleSet:
+    _check_keys(path, raw, data, _TOP_KEYS, "top level")
+    source = data.get("source")
+    if not isinstance(source, dict):
+        raise RuleFileError(path, "missing [source] table (it needs at least an id)")
+    _check_keys(path, raw, source, _SOURCE_KEYS, "[source]", _line_of(raw, "source", 0, array=False))
+    source_id = source.get("id")
+    if not isinstance(source_id, str) or not _ID.match(source_id):
+        raise RuleFileError(
+            path, "[source] id must be lower-case letters, digits, '-', '_' or '.'", _line_of(raw, "source", 0, False)
+        )
+    generic = source.get("generic", False)
+    hosts = _str_list(path, raw, source, "hosts", "[source]")
+    fingerprints = _str_list(path, raw, source, "fingerprints", "[source]")
+    if not isinstance(generic, bool):
+        raise RuleFileError(path, "[source] generic must be true or false")
+    if not generic and not hosts and not fingerprints:
+        raise RuleFileError(path, "[source] needs hosts, fingerprints, or generic = true; otherwise it never applies")
+
+    rules: dict[str, list] = {kind: [] for kind in RULE_KINDS}
+    ids: set[str] = set()
+    for kind in RULE_KINDS:
+        entries = data.get(kind, [])
+        if not isinstance(entries, list):
+            raise RuleFileError(path, f"{kind} must be an array of tables: write [[{kind}]]")
+        for index, entry in enumerate(entries):
+            line = _line_of(raw, kind, index)
+            where = f"[[{kind}]] #{index + 1}"
+            if not isinstance(entry, dict):
+                raise RuleFileError(path, f"{where} must be a table", line)
+            allowed = _BLOCK_RULE_KEYS if kind == "drop_block" else _LINE_RULE_KEYS
+            _check_keys(path, raw, entry, allowed, where, line)
+            rule_id = entry.get("id")
+            if not isinstance(rule_id, str) or not _ID.match(rule_id):
+                raise RuleFileError(path, f"{where} needs an id of lower-case letters, digits, '-', '_' or '.'", line)
+            if rule_id in ids:
+                raise RuleFileError(path, f"{where}: id {rule_id!r} is used twice in this file", line)
+            ids.add(rule_id)
+            flags = 0 if entry.get("case_sensitive", False) else re.IGNORECASE
+            description = str(entry.get("description", ""))
+            if kind == "drop_block":
+                start = _compile(path, entry, "start", flags, where, line, required=True)
+                end = _compile(path, entry, "end", flags, where, line, required=False)
+                rules[kind].append(BlockRule(rule_id, start, end, description))
+            else:
+                pattern = _compile(path, entry, "pattern", flags, where, line, required=True)
+                if pattern.search(""):
+                    raise RuleFileError(path, f"{where} {rule_id!r}: pattern matches the empty string", line)
+                rules[kind].append(LineRule(rule_id, kind, pattern, description))
+
+    tests = []
+    for index, entry in enumerate(data.get("test", [])):
+        line = _line_of(raw, "test", index)
+        where = f"[[test]] #{index + 1}"
+        if not isinstance(entry, dict):
+            raise RuleFileError(path, f"{where} must be a table", line)
+        _check_keys(path, raw, entry, _TEST_KEYS, where, line)
+        if not isinstance(entry.get("text"), str):
+            raise RuleFileError(path, f"{where} needs text = '''...'''", line)
+        tests.append(
+            RuleTest(
+                name=str(entry.get("name", f"test {index + 1}")),
+                text=entry["text"],
+                keep=tuple(_str_list(path, raw, entry, "keep", where)),
+                drop=tuple(_str_list(path, raw, entry, "drop", where)),
+                absent=tuple(_str_list(path, raw, entry, "absent", where)),
+            )
+        )
+
+    heuristics = data.get("heuristics", {})
+    line = _line_of(raw, "heuristics", 0, array=False)
+    if not isinstance(heuristics, dict):
+        raise RuleFileError(path, "heuristics must be a table: write [heuristics]", line)
+    from .steps.heuristics import load_heuristics_data  # the names it accepts live there
+
+    known = load_heuristics_data().thresholds
+    _check_keys(path, raw, heuristics, set(known), "[heuristics]", line)
+    for key, value in heuristics.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise RuleFileError(path, f"[heuristics] {key} must be a whole number >= 0", line)
+
+    return RuleSet(
+        id=source_id,
+        path=str(path),
+        description=str(source.get("description", "")),
+        generic=generic,
+        hosts=tuple(h.lower() for h in hosts),
+        fingerprints=tuple(fingerprints),
+        keep=tuple(rules["keep"]),
+        drop=tuple(rules["drop"]),
+        drop_block=tuple(rules["drop_block"]),
+        cut=tuple(rules["cut"]),
+        heuristics=tuple(sorted(heuristics.items())),
+        tests=tuple(tests),
+    )
+
+
+def _compile(path, entry, key, flags, where, line, required) -> re.Pattern[str] | None:
+    value = entry.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value:
+        raise RuleFileError(path, f"{where} needs {key} = a non-empty regular expression", line)
+    try:
+        return re.compile(value, flags)
+    except re.error as exc:
+        raise RuleFileError(path, f"{where} {entry.get('id', '')!r}: bad regex in {key}: {exc}", line) from None
+
+
+def _check_keys(path, raw, table: dict, allowed: set[str], where: str, line: int | None = None) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise RuleFileError(
+            path, f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})", line
+        )
+
+
+def _str_list(path, raw, table: dict, key: str, where: str) -> list[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise RuleFileError(path, f"{where}: {key} must be a list of non-empty strings")
+    return value
+
+
+def _line_of(raw: str, table: str, index: int, array: bool = True) -> int | None:
+    """1-based line of the `index`-th ``[[table]]`` (or ``[table]``) header.
+
+    tomllib gives no positions for valid documents, so the header is found in
+    the text; good enough to point a person at the right table.
+    """
+    header = re.compile(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]" if array else rf"^\s*\[\s*{re.escape(table)}\s*\]")
+    count = 0
+    for number, text in enumerate(raw.splitlines(), start=1):
+        if header.match(text):
+            if count == index:
+                return number
+            count += 1
+    return None

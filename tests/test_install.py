@@ -1,0 +1,55 @@
+"""An installed wheel, away from the checkout, finds its rule files and data."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from conftest import ROOT
+
+
+@pytest.mark.slow
+def test_wheel_ships_rules_and_data_and_runs_outside_the_checkout(tmp_path):
+    wheels = tmp_path / "wheels"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(ROOT)],
+        capture_output=True,
+        text=True,
+    )
+    assert build.returncode == 0, build.stderr
+    (wheel,) = wheels.glob("cleaner-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "cleaner/rules/generic.toml" in names
+    assert "cleaner/data/heuristics.toml" in names and "cleaner/data/spun_artifacts.toml" in names
+
+    target = tmp_path / "site"
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target), str(wheel)],
+        capture_output=True,
+        text=True,
+    )
+    assert install.returncode == 0, install.stderr
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "doc.txt").write_text(
+        "Skip to main content\n\nThe harbour ferry carried its first passengers of the year on Monday after repairs.\n",
+        encoding="utf-8",
+    )
+    script = (
+        "import cleaner, sys\n"
+        "from cleaner.rulefile import builtin_rules_dir\n"
+        "print(cleaner.__file__)\n"
+        "print(builtin_rules_dir())\n"
+        "sys.exit(cleaner.cli.main(['clean', 'doc.txt', '-o', 'out', '--jobs', '1']))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    run = subprocess.run(
+        [sys.executable, "-c", "import cleaner.cli\n" + script], cwd=elsewhere, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    package_file, rules_dir = run.stdout.split("\n")[:2]
+    assert package_file.startswith(str(target)) and rules_dir == str(target / "cleaner" / "rules")
+    assert (elsewhere / "out/doc.txt").read_text(encoding="utf-8").startswith("The harbour ferry")

@@ -1,0 +1,173 @@
+"""Rule files: the built-in files' own test cases, and the loader's refusals."""
+from __future__ import annotations
+
+import pytest
+
+from cleaner import Cleaner, RuleFileError
+from cleaner.rulefile import builtin_rules_dir, load_rule_dirs, load_rule_file
+from cleaner.ruletests import run_rule_tests
+
+BUILTIN = sorted(builtin_rules_dir().glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", BUILTIN, ids=[p.stem for p in BUILTIN])
+def test_builtin_rule_file_passes_its_own_tests(cleaner, path):
+    rule_set = load_rule_file(path)
+    assert rule_set.tests, f"{path.name} has no [[test]] cases"
+    assert run_rule_tests(cleaner, rule_set) == []
+
+
+def test_builtin_rules_include_a_generic_file():
+    assert any(r.generic for r in load_rule_dirs([builtin_rules_dir()]))
+
+
+MINIMAL = '''
+[source]
+id = "example-news"
+hosts = ["news.example.com"]
+'''
+
+
+def write(tmp_path, text, name="example.toml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("[source\nid = 1", "not valid TOML"),
+        ('[source]\nid = "x"\nhost = ["a.com"]', "unknown key 'host'"),
+        ('[source]\nid = "x"', "needs hosts, fingerprints, or generic = true"),
+        ('[source]\nid = "Bad Id"\ngeneric = true', "[source] id must be"),
+        (MINIMAL + '[[drop]]\npattern = "x"', "needs an id"),
+        (MINIMAL + '[[drop]]\nid = "a"\npattern = "(unclosed"', "bad regex in pattern"),
+        (MINIMAL + '[[drop]]\nid = "a"\npattern = "x"\n[[drop]]\nid = "a"\npattern = "y"', "used twice"),
+        (MINIMAL + '[[drop]]\nid = "a"\npattern = "x*"', "matches the empty string"),
+        (MINIMAL + '[[drop]]\nid = "a"\npatern = "x"', "unknown key 'patern'"),
+        (MINIMAL + '[[drop_block]]\nid = "a"\nend = "x"', "needs start"),
+        (MINIMAL + '[heuristics]\nno_such_threshold = 3', "unknown key 'no_such_threshold'"),
+        (MINIMAL + '[heuristics]\ninline_headline_min_words = "ten"', "whole number"),
+        (MINIMAL + '[[test]]\nname = "t"', "needs text"),
+        ('drop = "x"\n' + MINIMAL, "array of tables"),
+    ],
+)
+def test_broken_rule_file_is_refused_with_file_and_problem(tmp_path, body, message):
+    path = write(tmp_path, body)
+    with pytest.raises(RuleFileError) as info:
+        load_rule_file(path)
+    text = str(info.value)
+    assert text.startswith(str(path))
+    assert message in text
+    assert "\n" not in text
+
+
+def test_error_names_the_line_of_the_bad_rule(tmp_path):
+    body = MINIMAL + '\n[[drop]]\nid = "good"\npattern = "x"\n\n[[drop]]\nid = "bad"\npattern = "[z"\n'
+    path = write(tmp_path, body)
+    with pytest.raises(RuleFileError) as info:
+        load_rule_file(path)
+    bad_header_line = body.split("\n").index("[[drop]]", body.split("\n").index("[[drop]]") + 1) + 1
+    assert info.value.line == bad_header_line
+    assert f"{path}:{bad_header_line}:" in str(info.value)
+
+
+def test_cleaner_refuses_a_folder_with_a_broken_file(tmp_path):
+    write(tmp_path, "[source]\nid = 'x'\ngeneric = true\nwat = 1\n")
+    with pytest.raises(RuleFileError):
+        Cleaner(rules_dirs=(str(tmp_path),))
+
+
+def test_missing_rules_folder_is_an_error(tmp_path):
+    with pytest.raises(RuleFileError, match="does not exist"):
+        Cleaner(rules_dirs=(str(tmp_path / "nope"),))
+
+
+def test_user_file_overrides_builtin_file_with_the_same_id(tmp_path):
+    write(tmp_path, '[source]\nid = "generic"\ngeneric = true\n[[drop]]\nid = "only"\npattern = "^only this$"\n')
+    cleaner = Cleaner(rules_dirs=(str(tmp_path),))
+    generic = [r for r in cleaner.rule_sets if r.id == "generic"]
+    assert len(generic) == 1 and [d.id for d in generic[0].drop] == ["only"]
+
+
+def test_user_rules_drop_keep_cut_and_block(tmp_path):
+    write(
+        tmp_path,
+        MINIMAL
+        + """
+[[keep]]
+id = "protect-quote"
+pattern = '''^Editor's note'''
+
+[[drop]]
+id = "promo"
+pattern = '''^Promo:'''
+
+[[drop_block]]
+id = "footer"
+start = '''^--- footer ---$'''
+end = '''^--- end ---$'''
+
+[[cut]]
+id = "tracking"
+pattern = '''\\s*\\[tracked\\]'''
+""",
+    )
+    cleaner = Cleaner(rules_dirs=(str(tmp_path),))
+    text = "\n".join(
+        [
+            "Promo: half price sofas this weekend only",
+            "The bridge reopened on Monday after a month of repairs to its deck and railings. [tracked]",
+            "Editor's note",
+            "--- footer ---",
+            "Contact us",
+            "--- end ---",
+            "Traffic was back to normal by the evening rush hour, the council said in a statement.",
+        ]
+    )
+    result = cleaner.clean(text, url="https://news.example.com/bridge")
+    assert result.source == "example-news"
+    reasons = {d.line: d.reason for d in result.dropped}
+    assert reasons == {1: "rule:example-news/promo", 4: "rule:example-news/footer", 5: "rule:example-news/footer"}
+    assert "[tracked]" not in result.text and "repairs to its deck and railings." in result.text
+    assert [c.reason for c in result.cuts] == ["rule:example-news/tracking"]
+    kept = {l.line: l.reason for l in result.labels if l.keep}
+    assert kept[3] == "rule:example-news/protect-quote"
+    assert 6 in kept  # the end marker is not part of the block
+
+
+def test_rule_test_runner_catches_a_rule_that_stopped_matching(tmp_path, cleaner):
+    """A rule file's test must fail when its rule no longer drops the line."""
+    write(
+        tmp_path,
+        MINIMAL
+        + """
+[[drop]]
+id = "promo"
+pattern = '''^Promotion:'''
+
+[[test]]
+name = "promo line"
+text = '''
+The bridge reopened on Monday after a month of repairs to its deck and railings.
+Promo: half price sofas
+The council said traffic was back to normal by the evening rush hour on Monday.
+'''
+drop = ["Promo: half price sofas"]
+""",
+    )
+    user = Cleaner(rules_dirs=(str(tmp_path),))
+    rule_set = next(r for r in user.rule_sets if r.id == "example-news")
+    failures = run_rule_tests(user, rule_set)
+    assert len(failures) == 1 and "Promo: half price sofas" in failures[0]
+
+
+def test_source_is_chosen_by_host_including_subdomains(tmp_path):
+    write(tmp_path, MINIMAL)
+    cleaner = Cleaner(rules_dirs=(str(tmp_path),))
+    text = "The bridge reopened on Monday after a month of repairs."
+    assert cleaner.clean(text, url="https://www.news.example.com/a").source == "example-news"
+    assert cleaner.clean(text, url="https://othernews.example.com/a").source is None
+    with pytest.raises(ValueError, match="unknown source"):
+        cleaner.clean(text, source="no-such-source")

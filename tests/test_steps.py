@@ -1,0 +1,204 @@
+"""Each pipeline step on its own."""
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from cleaner.result import Decision, Line
+from cleaner.steps.assemble import assemble, split_lines
+from cleaner.steps.decode import NotTextError, decode
+from cleaner.steps.dedupe import label_duplicates
+from cleaner.steps.heuristics import label_heuristics, load_heuristics_data
+from cleaner.steps.language import LanguageDetector
+from cleaner.steps.repair import repair_text
+from cleaner.steps.spun import score_spun
+
+PROSE = "The council met on Tuesday evening and approved the budget for the coming year after a long debate."
+PROSE2 = "Residents who spoke at the meeting asked for more money for the library and for repairs to the roads."
+
+# --- decode -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data, method",
+    [
+        (codecs.BOM_UTF8 + "Café".encode("utf-8"), "bom"),
+        ("Café".encode("utf-16"), "bom"),
+        ("Café".encode("utf-32"), "bom"),
+        ("Café".encode("utf-8"), "utf-8"),
+    ],
+)
+def test_decode_unicode_with_and_without_marks(data, method):
+    text, decoding = decode(data)
+    assert text == "Café" and decoding.method == method
+
+
+def test_decode_legacy_encoding_is_detected():
+    text, decoding = decode(("Le café de la gare a rouvert ses portes à la fin de l'été, " * 3).encode("cp1252"))
+    assert decoding.method == "detected" and "café" in text and "été" in text
+
+
+def test_decode_binary_is_not_text():
+    with pytest.raises(NotTextError, match="binary"):
+        decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+
+
+def test_decode_str_passes_through():
+    assert decode("already text") == ("already text", decode("already text")[1])
+    assert decode("already text")[1].method == "str"
+
+
+# --- repair -------------------------------------------------------------------
+
+
+def test_repair_fixes_mojibake_and_entities_and_says_how():
+    text, fixes = repair_text("The cafÃ© isnâ€™t open &amp; never was")
+    assert text == "The café isn’t open & never was"
+    assert "decode:utf-8" in fixes and "apply:unescape_html" in fixes
+
+
+def test_repair_keeps_curly_quotes_and_plain_lines_untouched():
+    assert repair_text("She said “no” and left.") == ("She said “no” and left.", ())
+    assert repair_text("plain ascii line") == ("plain ascii line", ())
+
+
+def test_repair_normalises_odd_spaces_but_keeps_joiners():
+    text, fixes = repair_text("ten\u00a0pounds\u200b and\u2009more")
+    assert text == "ten pounds and more" and fixes == ("normalize:spaces",)
+    assert repair_text("می\u200cخواهم")[0] == "می\u200cخواهم"  # ZWNJ is part of the word
+
+
+def test_repair_removes_control_characters():
+    assert repair_text("bell\x07 and \x1b[31mred\x1b[0m")[0] == "bell and red"
+
+
+# --- split and assemble ---------------------------------------------------------
+
+
+def test_split_counts_lines_like_an_editor():
+    lines = split_lines("a\r\nb\u2028still b\n\nc")
+    assert [(l.number, l.text) for l in lines] == [(1, "a"), (2, "b\u2028still b"), (3, ""), (4, "c")]
+
+
+def test_assemble_folds_the_gap_left_by_dropped_lines():
+    lines = split_lines("A\n\nX\n\nB\nY\nC\n\n\nD\n")
+    drop = {3: Decision(False, "r"), 6: Decision(False, "r")}
+    assert assemble(lines, drop) == "A\n\nB\nC\n\n\nD\n"
+
+
+def test_assemble_drops_leading_and_trailing_blank_lines():
+    lines = split_lines("\n\nX\nA\n\nY\n\n")
+    assert assemble(lines, {3: Decision(False, "r"), 6: Decision(False, "r")}) == "A\n"
+
+
+# --- dedupe ---------------------------------------------------------------------
+
+
+def test_dedupe_drops_a_stand_first_the_body_repeats():
+    stand_first = "The council approved the budget after a long debate on Tuesday night."
+    body = stand_first + " " + PROSE2
+    lines = [Line(1, stand_first), Line(2, ""), Line(3, body), Line(4, PROSE)]
+    decisions = label_duplicates(lines, {})
+    assert decisions == {1: Decision(False, "dedupe:repeated", "repeats line 3")}
+
+
+def test_dedupe_drops_the_later_of_two_equal_lines_and_ignores_short_ones():
+    lines = [Line(1, PROSE), Line(2, "Read on."), Line(3, PROSE), Line(4, "Read on.")]
+    assert set(label_duplicates(lines, {})) == {3}
+
+
+def test_dedupe_leaves_lines_a_rule_protected():
+    lines = [Line(1, PROSE), Line(2, PROSE)]
+    assert label_duplicates(lines, {2: Decision(True, "rule:x/keep")}) == {}
+
+
+# --- heuristics -------------------------------------------------------------------
+
+
+def labels(texts: list[str], decided=None) -> dict[int, str]:
+    lines = [Line(n, t) for n, t in enumerate(texts, start=1)]
+    return {n: d.reason for n, d in label_heuristics(lines, decided or {}).items()}
+
+
+def test_short_line_inside_the_article_is_content():
+    assert labels([PROSE, "And then it rained.", PROSE2]) == {}
+
+
+def test_heading_before_text_is_content_and_short_lines_between_boilerplate_are_not():
+    result = labels(["Home", "News", "Sport", "Budget approved", PROSE, PROSE2, "Contact", "Jobs"])
+    assert 4 not in result  # the heading right before the text
+    assert {1, 2, 3, 7, 8} <= set(result)
+
+
+def test_related_box_swallows_headlines_but_stops_at_a_paragraph():
+    long_paragraph = " ".join([PROSE, PROSE2])
+    result = labels([PROSE, "Related articles", "Budget row deepens", "Mayor resigns", long_paragraph])
+    assert result == {2: "heuristic:related_list", 3: "heuristic:related_list", 4: "heuristic:related_list"}
+
+
+def test_caption_next_to_photo_credit():
+    result = labels([PROSE, "The mayor at the opening of the new wing", "(Photo: Harbour Times)", PROSE2])
+    assert result == {2: "heuristic:caption", 3: "heuristic:caption"}
+
+
+def test_mention_of_boilerplate_words_in_prose_is_kept():
+    text = "Readers were asked to click here to subscribe, the paper said, but most of them ignored the banner."
+    assert labels([PROSE, text, PROSE2]) == {}
+
+
+def test_document_without_prose_keeps_its_short_lines():
+    assert labels(["Shopping list", "eggs", "milk", "bread"]) == {}
+
+
+def test_bullet_list_between_paragraphs_is_content():
+    assert labels([PROSE + " These were the main items:", "a new roof for the library", "two more buses", PROSE2]) == {}
+
+
+def test_inline_headline_only_when_turned_on():
+    texts = [PROSE, "Mayor announces plan to rebuild the old harbour wall before next winter", PROSE2]
+    lines = [Line(n, t) for n, t in enumerate(texts, start=1)]
+    assert label_heuristics(lines, {}) == {}
+    data = load_heuristics_data().with_thresholds((("inline_headline_min_words", 10),))
+    assert label_heuristics(lines, {}, data)[2].reason == "heuristic:inline_headline"
+
+
+def test_directory_listing_is_found_by_its_shape():
+    listing = []
+    for name in ["Acme Backup", "Birch Security", "Cobalt Labs"]:
+        listing += [name, name, f"{name} makes software that keeps company data safe from attackers and accidents."]
+    result = labels([PROSE, PROSE2, *listing])
+    assert set(result) == set(range(3, 12)) and set(result.values()) == {"heuristic:directory_listing"}
+
+
+def test_heuristics_data_patterns_compile_and_thresholds_are_whole_numbers():
+    data = load_heuristics_data()
+    assert all(isinstance(v, int) and v >= 0 for v in data.thresholds.values())
+    assert data.patterns and data.box_headers
+
+
+# --- language -----------------------------------------------------------------------
+
+
+def test_language_is_deterministic_and_bounded():
+    detector = LanguageDetector()
+    text = "Die neue Brücke wurde am Samstag für den Verkehr freigegeben, nach drei Jahren Bauzeit."
+    first = detector.detect(text, 2000)
+    assert first.code == "de"
+    assert all(LanguageDetector().detect(text, 2000) == first for _ in range(3))
+    assert detector.detect("ok", 2000).code is None
+
+
+# --- spun ---------------------------------------------------------------------------
+
+
+def test_spun_scores_scars_with_evidence_and_skips_other_languages():
+    scarred = Line(1, "During the COVID-1 9 pandemic the firm spent $ 4 million on R& D, and also more on ads.")
+    clean = Line(2, PROSE)
+    result = score_spun([scarred, clean], "en", 0.5)
+    assert [p.line for p in result.passages] == [1]
+    assert any("split_number" in e for e in result.passages[0].evidence)
+    assert result.passages[0].score > 0.5
+    assert score_spun([clean], "en", 0.5).score == 0.0
+    other = score_spun([scarred], "de", 0.5)
+    assert other.score is None and not other.flagged and "not covered" in other.reason
