@@ -22,10 +22,12 @@ class Config(NamedTuple):
     heuristics: bool = True
     #: Drop repeated paragraphs (a stand-first that the body repeats, say).
     dedupe: bool = True
-    #: Detect the language of the kept text.
+    #: Detect the language of the document's prose (its longest lines). The
+    #: heuristics use it to pick a stoplist; without it they judge lines by
+    #: length and punctuation alone, and spun text is not scored.
     detect_language: bool = True
     #: langdetect is slow on long texts and gains nothing from them: it reads at
-    #: most this many characters of kept text.
+    #: most this many characters.
     language_sample_chars: int = 2000
     #: A document or passage whose spun score reaches this is `flagged`.
     spun_threshold: float = 0.5

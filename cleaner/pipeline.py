@@ -1,7 +1,7 @@
 """The pipeline: the steps in order, from bytes to a `CleanResult`.
 
-    decode → (extract, for HTML) → split → repair → rules → heuristics → dedupe
-           → language → spun → assemble
+    decode → (extract, for HTML) → split → repair → rules → language
+           → heuristics → dedupe → spun → assemble
 
 Each line's fate is decided by the first step that claims it; later steps see
 earlier decisions as context. Repair runs after extraction so that every line
@@ -10,22 +10,41 @@ text, trafilatura's output for HTML.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .config import Config, make_config
-from .result import CleanResult, Decision, Language, LineLabel
+from .result import CleanResult, Cut, Decision, Decoding, Language, Line, LineLabel, Repair
 from .rulefile import RuleSet, builtin_rules_dir, load_rule_dirs
 from .steps.assemble import assemble, split_lines
 from .steps.decode import decode
 from .steps.dedupe import label_duplicates
 from .steps.extract import extract_html, looks_like_html
-from .steps.heuristics import label_heuristics, load_heuristics_data
-from .steps.language import LanguageDetector
+from .steps.heuristics import label_heuristics, load_heuristics_data, stoplist_for
+from .steps.language import LanguageDetector, prose_sample
+from .steps.linemodel import load_line_model
 from .steps.repair import repair_lines
 from .steps.rules import apply_rules, select_source
 from .steps.spun import load_spun_data, score_spun
 
 KEPT = Decision(True, "content")
+
+
+@dataclass(slots=True)
+class FrontResult:
+    """The document after the steps that come before the heuristics."""
+
+    lines: list[Line]
+    original: dict[int, str]
+    decisions: dict[int, Decision]
+    cuts: list[Cut]
+    repairs: list[Repair]
+    source_rules: RuleSet | None
+    language: Language
+    decoding: Decoding
+    extracted: bool
+    chars_in: int
+    warnings: list[str]
 
 
 class Cleaner:
@@ -41,6 +60,7 @@ class Cleaner:
         self.rule_sets: list[RuleSet] = load_rule_dirs(dirs)
         self.generic_rules = [r for r in self.rule_sets if r.generic]
         self._heuristics = load_heuristics_data() if self.config.heuristics else None
+        self.line_model = load_line_model()
         self._spun = load_spun_data()
         self._language = LanguageDetector()
 
@@ -54,6 +74,50 @@ class Cleaner:
     ) -> CleanResult:
         """Clean one document. Raises `NotTextError` for binary input and
         `ValueError` for an unknown `source`; anything else comes back as data."""
+        config = self.config
+        front = self.front_steps(data, url=url, source=source, content_type=content_type)
+        lines, decisions, language, source_rules = front.lines, front.decisions, front.language, front.source_rules
+        if self._heuristics is not None:
+            heuristics = self._heuristics.with_thresholds(source_rules.heuristics if source_rules else ())
+            stoplist = stoplist_for(language.code)
+            decisions.update(
+                label_heuristics(lines, decisions, heuristics, stoplist, self.line_model, whole_page=not front.extracted)
+            )
+        if config.dedupe:
+            decisions.update(label_duplicates(lines, decisions))
+
+        kept = [l for l in lines if not l.blank and decisions.get(l.number, KEPT).keep]
+        spun = score_spun(kept, language.code, config.spun_threshold, self._spun)
+        if config.drop_spun and spun.flagged:
+            for passage in spun.passages:
+                if passage.score >= config.spun_threshold and decisions.get(passage.line, KEPT).reason == "content":
+                    decisions[passage.line] = Decision(False, "spun", "; ".join(passage.evidence))
+
+        labels = tuple(
+            LineLabel(l.number, front.original[l.number], d.keep, d.reason, d.detail)
+            for l in lines
+            if not l.blank
+            for d in (decisions.get(l.number, KEPT),)
+        )
+        return CleanResult(
+            text=assemble(lines, decisions),
+            source=source_rules.id if source_rules else None,
+            language=language,
+            spun=spun,
+            labels=labels,
+            cuts=tuple(front.cuts),
+            repairs=tuple(front.repairs),
+            decoding=front.decoding,
+            extracted=front.extracted,
+            chars_in=front.chars_in,
+            warnings=tuple(front.warnings),
+        )
+
+    def front_steps(
+        self, data: str | bytes, *, url: str | None = None, source: str | None = None, content_type: str | None = None
+    ) -> FrontResult:
+        """The steps before the heuristics: decode, extract, split, repair,
+        rules, language. (Also what bench/fit_line_model.py fits on.)"""
         config = self.config
         text, decoding = decode(data)
         chars_in = len(text)
@@ -76,41 +140,14 @@ class Cleaner:
         source_rules = select_source(self.rule_sets, text, url, source)
         active = ([source_rules] if source_rules else []) + self.generic_rules
         decisions, lines, cuts = apply_rules(lines, active)
-        if self._heuristics is not None:
-            heuristics = self._heuristics.with_thresholds(source_rules.heuristics if source_rules else ())
-            decisions.update(label_heuristics(lines, decisions, heuristics))
-        if config.dedupe:
-            decisions.update(label_duplicates(lines, decisions))
-
-        kept = [l for l in lines if not l.blank and decisions.get(l.number, KEPT).keep]
         if config.detect_language:
-            language = self._language.detect("\n".join(l.text for l in kept), config.language_sample_chars)
+            undecided = [l for l in lines if l.number not in decisions]
+            sample = prose_sample(undecided, config.language_sample_chars)
+            language = self._language.detect(sample, config.language_sample_chars)
         else:
             language = Language(None, None, "detection turned off")
-        spun = score_spun(kept, language.code, config.spun_threshold, self._spun)
-        if config.drop_spun and spun.flagged:
-            for passage in spun.passages:
-                if passage.score >= config.spun_threshold and decisions.get(passage.line, KEPT).reason == "content":
-                    decisions[passage.line] = Decision(False, "spun", "; ".join(passage.evidence))
-
-        labels = tuple(
-            LineLabel(l.number, original[l.number], d.keep, d.reason, d.detail)
-            for l in lines
-            if not l.blank
-            for d in (decisions.get(l.number, KEPT),)
-        )
-        return CleanResult(
-            text=assemble(lines, decisions),
-            source=source_rules.id if source_rules else None,
-            language=language,
-            spun=spun,
-            labels=labels,
-            cuts=tuple(cuts),
-            repairs=tuple(repairs),
-            decoding=decoding,
-            extracted=extracted,
-            chars_in=chars_in,
-            warnings=tuple(warnings),
+        return FrontResult(
+            lines, original, decisions, cuts, repairs, source_rules, language, decoding, extracted, chars_in, warnings
         )
 
 

@@ -83,7 +83,7 @@ class RuleSet:
     cut: tuple[LineRule, ...] = ()
     #: Threshold overrides for the generic heuristics on this source's
     #: documents, as (name, value) pairs; names are those of heuristics.toml.
-    heuristics: tuple[tuple[str, int], ...] = ()
+    heuristics: tuple[tuple[str, float], ...] = ()
     tests: tuple[RuleTest, ...] = field(default=(), compare=False)
 
     def matches_host(self, host: str) -> bool:
@@ -227,8 +227,8 @@ def _build(path: Path, raw: str, data: dict) -> RuleSet:
     known = load_heuristics_data().thresholds
     _check_keys(path, raw, heuristics, set(known), "[heuristics]", line)
     for key, value in heuristics.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise RuleFileError(path, f"[heuristics] {key} must be a whole number >= 0", line)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            raise RuleFileError(path, f"[heuristics] {key} must be a number >= 0", line)
 
     return RuleSet(
         id=source_id,

@@ -48,7 +48,7 @@ def write(tmp_path, text, name="example.toml"):
         (MINIMAL + '[[drop]]\nid = "a"\npatern = "x"', "unknown key 'patern'"),
         (MINIMAL + '[[drop_block]]\nid = "a"\nend = "x"', "needs start"),
         (MINIMAL + '[heuristics]\nno_such_threshold = 3', "unknown key 'no_such_threshold'"),
-        (MINIMAL + '[heuristics]\ninline_headline_min_words = "ten"', "whole number"),
+        (MINIMAL + '[heuristics]\ninline_headline_min_words = "ten"', "must be a number"),
         (MINIMAL + '[[test]]\nname = "t"', "needs text"),
         ('drop = "x"\n' + MINIMAL, "array of tables"),
     ],

@@ -116,9 +116,9 @@ def test_dedupe_leaves_lines_a_rule_protected():
 # --- heuristics -------------------------------------------------------------------
 
 
-def labels(texts: list[str], decided=None) -> dict[int, str]:
+def labels(texts: list[str], decided=None, whole_page=True) -> dict[int, str]:
     lines = [Line(n, t) for n, t in enumerate(texts, start=1)]
-    return {n: d.reason for n, d in label_heuristics(lines, decided or {}).items()}
+    return {n: d.reason for n, d in label_heuristics(lines, decided or {}, whole_page=whole_page).items()}
 
 
 def test_short_line_inside_the_article_is_content():
@@ -133,7 +133,7 @@ def test_heading_before_text_is_content_and_short_lines_between_boilerplate_are_
 
 def test_related_box_swallows_headlines_but_stops_at_a_paragraph():
     long_paragraph = " ".join([PROSE, PROSE2])
-    result = labels([PROSE, "Related articles", "Budget row deepens", "Mayor resigns", long_paragraph])
+    result = labels([PROSE, "Related articles", "Budget row deepens", "Mayor resigns", long_paragraph], whole_page=False)
     assert result == {2: "heuristic:related_list", 3: "heuristic:related_list", 4: "heuristic:related_list"}
 
 
@@ -167,13 +167,71 @@ def test_directory_listing_is_found_by_its_shape():
     listing = []
     for name in ["Acme Backup", "Birch Security", "Cobalt Labs"]:
         listing += [name, name, f"{name} makes software that keeps company data safe from attackers and accidents."]
-    result = labels([PROSE, PROSE2, *listing])
+    result = labels([PROSE, PROSE2, *listing], whole_page=False)
     assert set(result) == set(range(3, 12)) and set(result.values()) == {"heuristic:directory_listing"}
 
 
-def test_heuristics_data_patterns_compile_and_thresholds_are_whole_numbers():
+def test_comment_thread_runs_from_the_first_signature_to_the_end():
+    texts = [
+        PROSE,
+        PROSE2,
+        "Sam on March 3, 2021 at 6:34 am said:",
+        "I walked past the library last week and it was packed with families on a Sunday.",
+        "Jo on March 4, 2021 at 9:12 pm said:",
+        "Good news for the town, and about time too if you ask me.",
+    ]
+    result = labels([PROSE + " " + PROSE2] + texts[1:], whole_page=False)
+    assert set(result) == {3, 4, 5, 6} and set(result.values()) == {"heuristic:comment_thread"}
+    # Under comment_min_prose_before words of article above it, it is not a thread.
+    assert labels(["The council met on Tuesday."] + texts[2:], whole_page=False) == {}
+
+
+def test_one_quoted_signature_is_not_a_thread():
+    texts = [PROSE, "The mayor on March 3, 2021 at 6:34 am said:", PROSE2]
+    assert labels(texts, whole_page=False) == {}
+
+
+def test_extracted_text_keeps_its_edges():
+    """After an extractor, the first and last lines are the article's: a short
+    closing line is not 'outside the article' there, as it is on a whole page."""
+    texts = [PROSE, PROSE2, "Reporting from the harbour office"]
+    assert labels(texts, whole_page=False) == {}
+    assert labels(texts) == {3: "heuristic:short_outside_article"}
+
+
+def test_line_model_never_empties_a_page_of_its_prose():
+    from cleaner.steps.linemodel import load_line_model
+
+    model = load_line_model()
+    distrusting = model.__class__(model.line_weights, model.context_weights, 1.01, model.means, model.scales)
+    lines = [Line(1, PROSE), Line(2, PROSE2)]
+    assert label_heuristics(lines, {}, model=distrusting) == {}
+
+
+def test_line_model_data_matches_the_code_and_was_cross_validated():
+    import json
+    from importlib import resources
+
+    from cleaner.steps.linemodel import CONTEXT_FEATURES, LINE_FEATURES, load_line_model, score_lines
+    from cleaner.steps.heuristics import classify_lines, line_views
+
+    raw = json.loads(resources.files("cleaner").joinpath("data/line_model.json").read_text())
+    assert raw["line_features"] == list(LINE_FEATURES) and raw["context_features"] == list(CONTEXT_FEATURES)
+    assert 0 < raw["threshold"] < 1 and raw["cross_validated_f1"] > 0.9
+    model = load_line_model()
+    assert len(model.line_weights) == len(LINE_FEATURES) + 1
+    # Article prose among menu lines scores higher than a teaser cut off from it.
+    texts = ["Home", "News", "Sport", PROSE, PROSE2, PROSE, "Contact", "About us", "Jobs", "Privacy",
+             "Terms", "Newsletter", "Archive", "Weather", "Travel", "Lottery",
+             "A teaser for another story that is long enough to look like prose to anyone."]
+    infos = classify_lines([Line(n, t) for n, t in enumerate(texts, 1)], {}, load_heuristics_data(), None)
+    scores = score_lines(line_views(infos), model)
+    assert min(scores[3:6]) > scores[-1]
+
+
+def test_heuristics_data_patterns_compile_and_thresholds_are_numbers():
     data = load_heuristics_data()
-    assert all(isinstance(v, int) and v >= 0 for v in data.thresholds.values())
+    assert all(isinstance(v, (int, float)) and v >= 0 for v in data.thresholds.values())
     assert data.patterns and data.box_headers
 
 

@@ -26,6 +26,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..result import Decision, Line
+from .linemodel import LineModel, LineView, load_line_model, score_lines
 
 GOOD, SHORT, BAD = "good", "short", "bad"
 # Kinds of boilerplate that float inside an article rather than bound it.
@@ -37,21 +38,40 @@ _TERMINAL = re.compile(r"""[.!?…]['"’”»)\]]*\s*$""")
 
 @dataclass(frozen=True)
 class HeuristicsData:
-    thresholds: dict[str, int]
+    thresholds: dict[str, float]
     patterns: dict[str, tuple[re.Pattern[str], ...]]
     box_headers: dict[str, tuple[re.Pattern[str], ...]]
 
 
-    def with_thresholds(self, overrides: tuple[tuple[str, int], ...]) -> HeuristicsData:
+    def with_thresholds(self, overrides: tuple[tuple[str, float], ...]) -> HeuristicsData:
         """The same data with some thresholds replaced (a source's `[heuristics]`)."""
         if not overrides:
             return self
         return HeuristicsData({**self.thresholds, **dict(overrides)}, self.patterns, self.box_headers)
 
 
+def _read_data(name: str) -> dict:
+    return tomllib.loads(resources.files("cleaner").joinpath(f"data/{name}").read_text(encoding="utf-8"))
+
+
+#: langdetect's language code -> the name of jusText's stoplist for it.
+STOPLIST_NAMES: dict[str, str] = _read_data("stoplists.toml")["stoplists"]
+
+
+@lru_cache(maxsize=16)
+def stoplist_for(language: str | None) -> frozenset[str] | None:
+    """jusText's stopwords of `language` (lower-case), or None where there are none."""
+    name = STOPLIST_NAMES.get(language or "")
+    if name is None:
+        return None
+    import justext  # ships the stoplists
+
+    return frozenset(w.lower() for w in justext.get_stoplist(name))
+
+
 @lru_cache(maxsize=1)
 def load_heuristics_data() -> HeuristicsData:
-    raw = tomllib.loads(resources.files("cleaner").joinpath("data/heuristics.toml").read_text(encoding="utf-8"))
+    raw = _read_data("heuristics.toml")
 
     def compile_all(table: dict[str, list[str]]) -> dict[str, tuple[re.Pattern[str], ...]]:
         return {name: tuple(re.compile(p, re.IGNORECASE) for p in pats) for name, pats in table.items()}
@@ -68,6 +88,7 @@ class _Info:
     line: Line
     words: int
     terminal: bool
+    stop_density: float | None  # share of the words that are stopwords; None: no stoplist
     cls: str
     reason: str = ""
     detail: str = ""
@@ -80,17 +101,29 @@ class _Info:
 
 
 def label_heuristics(
-    lines: list[Line], decided: dict[int, Decision], data: HeuristicsData | None = None
+    lines: list[Line],
+    decided: dict[int, Decision],
+    data: HeuristicsData | None = None,
+    stoplist: frozenset[str] | None = None,
+    model: LineModel | None = None,
+    whole_page: bool = True,
 ) -> dict[int, Decision]:
-    """Decisions for the non-blank lines that `decided` does not hold yet."""
-    data = data or load_heuristics_data()
-    t = data.thresholds
-    infos = [_classify(line, decided.get(line.number), data) for line in lines if not line.blank]
+    """Decisions for the non-blank lines that `decided` does not hold yet.
 
-    _mark_directory_listings(infos, t)
-    _mark_captions(infos, data)
-    _mark_boxes(infos, t)
-    _judge_short_lines(infos, t)
+    `stoplist` is the document language's stopwords (see `stoplist_for`):
+    prose is dense with them, menus, tag clouds and lists of names are not.
+
+    `whole_page` says the text is a whole page (plain text as scraped), whose
+    article must be found among menus and footers: the line model and the
+    context pass run. Text that an extractor already cut down to the article
+    (HTML mode) gets only the evidence lines carry themselves and the boxes:
+    there, its first and last lines are the article's, not the page's edges.
+    """
+    data = data or load_heuristics_data()
+    infos = classify_lines(lines, decided, data, stoplist)
+    if whole_page:
+        _demote_prose_outside_article(infos, model or load_line_model())
+        _judge_short_lines(infos, data.thresholds)
 
     decisions: dict[int, Decision] = {}
     for info in infos:
@@ -101,12 +134,51 @@ def label_heuristics(
     return decisions
 
 
-def _classify(line: Line, decision: Decision | None, data: HeuristicsData) -> _Info:
-    text = line.text
-    words = len(_WORD.findall(text))
-    terminal = bool(_TERMINAL.search(text))
+def classify_lines(
+    lines: list[Line], decided: dict[int, Decision], data: HeuristicsData, stoplist: frozenset[str] | None
+) -> list[_Info]:
+    """The first pass: each line's class from itself and from the structures
+    it belongs to (directory listings, captions, boxes)."""
     t = data.thresholds
-    info = _Info(line, words, terminal, SHORT)
+    infos = [_classify(line, decided.get(line.number), data, stoplist) for line in lines if not line.blank]
+    _mark_directory_listings(infos, t)
+    _mark_captions(infos, data)
+    _mark_boxes(infos, t)
+    _mark_comment_thread(infos, data)
+    return infos
+
+
+def line_views(infos: list[_Info]) -> list[LineView]:
+    """What the line model reads of each line."""
+    return [LineView(i.line.text, i.words, i.terminal, i.stop_density, i.cls == BAD, i.cls == GOOD) for i in infos]
+
+
+def _demote_prose_outside_article(infos: list[_Info], model: LineModel) -> None:
+    """Prose-like lines that the line model places outside the article
+    (teasers of other articles, comments, site blurbs) become boilerplate.
+    Short lines are left to the context pass, which reads the result.
+
+    If the model would demote every prose line, it has not found an article
+    to be outside of, and nothing is demoted: a page is never emptied of its
+    prose on the model's word alone."""
+    prose = [(info, p) for info, p in zip(infos, score_lines(line_views(infos), model)) if info.cls == GOOD]
+    if not any(p >= model.threshold for _, p in prose):
+        return
+    for info, probability in prose:
+        if not info.decided and probability < model.threshold:
+            _set_bad(info, "outside_article", f"line model score {probability:.2f}")
+
+
+def _classify(line: Line, decision: Decision | None, data: HeuristicsData, stoplist: frozenset[str] | None) -> _Info:
+    text = line.text
+    tokens = _WORD.findall(text)
+    words = len(tokens)
+    terminal = bool(_TERMINAL.search(text))
+    density = None
+    if stoplist is not None and words:
+        density = sum(1 for w in tokens if w.lower() in stoplist) / words
+    t = data.thresholds
+    info = _Info(line, words, terminal, density, SHORT)
     if words <= t["header_max_words"]:
         for box, patterns in data.box_headers.items():
             if any(p.search(text) for p in patterns):
@@ -133,7 +205,8 @@ def _classify(line: Line, decision: Decision | None, data: HeuristicsData) -> _I
                 continue
             info.cls, info.reason = BAD, reason
             return info
-    if (words >= t["good_words_terminal"] and terminal) or words >= t["good_words_any"]:
+    prose_like = density is None or density >= t["good_min_stopword_density"]
+    if prose_like and ((words >= t["good_words_terminal"] and terminal) or words >= t["good_words_any"]):
         info.cls = GOOD
     return info
 
@@ -199,6 +272,25 @@ def _mark_boxes(infos: list[_Info], t: dict[str, int]) -> None:
             if other.cls == GOOD and other.words >= t["box_stop_words"]:
                 break
             _set_bad(other, header.box, f"under the header on line {header.line.number}")
+
+
+def _mark_comment_thread(infos: list[_Info], data: HeuristicsData) -> None:
+    """Readers' comments under the article: from the first comment signature
+    to the end of the page, once the signatures show it is a thread."""
+    t = data.thresholds
+    patterns = data.patterns["comment_signature"]
+    signatures = [
+        k
+        for k, info in enumerate(infos)
+        if info.words <= t["comment_signature_max_words"] and any(p.search(info.line.text) for p in patterns)
+    ]
+    if len(signatures) < t["comment_min_signatures"]:
+        return
+    start = signatures[0]
+    if sum(i.words for i in infos[:start] if i.cls == GOOD) < t["comment_min_prose_before"]:
+        return
+    for info in infos[start:]:
+        _set_bad(info, "comment_thread", f"from the comment on line {infos[start].line.number}")
 
 
 def _judge_short_lines(infos: list[_Info], t: dict[str, int]) -> None:

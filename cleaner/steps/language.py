@@ -1,22 +1,38 @@
-"""language: which language the kept text is in, with langdetect.
+"""language: which language the document's prose is in, with langdetect.
 
 langdetect samples n-grams at random; a private factory with a fixed seed
 makes the answer the same on every run, in every process and thread (each
-`Detector` seeds its own `random.Random` from the factory's seed). It reads a
-bounded sample of the text: the answer does not improve after a few
-paragraphs, but the time grows with the length.
+`Detector` seeds its own `random.Random` from the factory's seed).
+
+It reads a bounded sample: the answer does not improve after a few
+paragraphs, but the time grows with the length. The sample is the longest
+lines the rule files kept, which are the article's paragraphs on any page
+(menus and footers are short lines), so the language is known before the
+heuristics run, which need it for their stoplist.
 """
 from __future__ import annotations
 
 import re
 import threading
 
-from ..result import Language
+from ..result import Language, Line
 
 SEED = 0
 # Below this many letters the guess is noise (a title, a date).
 MIN_LETTERS = 20
 _LETTER = re.compile(r"[^\W\d_]")
+
+
+def prose_sample(lines: list[Line], chars: int) -> str:
+    """The longest lines, up to about `chars` characters, in document order."""
+    chosen: list[Line] = []
+    total = 0
+    for line in sorted((l for l in lines if not l.blank), key=lambda l: -len(l.text)):
+        if total >= chars:
+            break
+        chosen.append(line)
+        total += len(line.text)
+    return "\n".join(l.text for l in sorted(chosen, key=lambda l: l.number))
 
 
 class LanguageDetector:

@@ -1,0 +1,206 @@
+"""The line model: a fitted score of how much a line reads like article text.
+
+Two logistic regressions over features a plain-text line has without its
+HTML. The first reads the line itself and where it stands in the page's mass
+of prose; the second reads the first's scores of the lines around it (the
+learned form of jusText's context pass: a line among article lines is
+article). The weights are data (``data/line_model.json``), fitted on the
+development pages by ``bench/fit_line_model.py``, which says how.
+
+Pure Python at run time: a page of a few hundred lines costs well under a
+millisecond more than the rules.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+_WORD = re.compile(r"\w+")
+_SENTENCE_PUNCT = re.compile(r"[.,;:!?]")
+_DATE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\b\d{1,2}:\d\d\b|\b(?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?\b",
+    re.IGNORECASE,
+)
+_LINKISH = re.compile(r"https?://|www\.|\S+@\S+\.\w+|\s[|•·]\s|^\s*[|•·]|»|›")
+
+# Stage-1 features: the line alone, and where it stands among the page's prose.
+LINE_FEATURES = (
+    "log_words",
+    "terminal",
+    "ends_colon",
+    "stop_density",
+    "no_stoplist",
+    "title_ratio",
+    "upper_ratio",
+    "digit_ratio",
+    "symbol_ratio",
+    "has_comma",
+    "long_unpunctuated",
+    "repeated",
+    "dateish",
+    "linkish",
+    "prose_like",
+    "prose_before",
+    "prose_after",
+    "prose_depth",
+    "log_distance_to_prose",
+    "near_prose_share",
+    "neighbour_hard_bad",
+)
+# Stage-2 features: stage-1 scores (logits) around the line.
+CONTEXT_FEATURES = (
+    "own",
+    "prev1",
+    "next1",
+    "prev2",
+    "next2",
+    "mean_window_3",
+    "mean_window_10",
+    "min_adjacent",
+    "max_adjacent",
+)
+# A neighbour's score where there is none (before the first line, after the last).
+EDGE_LOGIT = -4.0
+
+
+@dataclass(frozen=True)
+class LineModel:
+    line_weights: tuple[float, ...]  # bias first, then LINE_FEATURES
+    context_weights: tuple[float, ...]  # bias first, then CONTEXT_FEATURES
+    threshold: float  # keep a prose-like line whose stage-2 probability reaches this
+    means: tuple[float, ...]  # feature standardisation, as fitted
+    scales: tuple[float, ...]
+
+
+def neutral_model() -> LineModel:
+    """A model that keeps every line (what the fitting script starts from)."""
+    k, c = len(LINE_FEATURES), len(CONTEXT_FEATURES)
+    return LineModel((10.0,) + (0.0,) * k, (10.0,) + (0.0,) * c, 0.5, (0.0,) * (k + c), (1.0,) * (k + c))
+
+
+@lru_cache(maxsize=1)
+def load_line_model() -> LineModel:
+    raw = json.loads(resources.files("cleaner").joinpath("data/line_model.json").read_text(encoding="utf-8"))
+    if tuple(raw["line_features"]) != LINE_FEATURES or tuple(raw["context_features"]) != CONTEXT_FEATURES:
+        raise ValueError("data/line_model.json was fitted for other features: run bench/fit_line_model.py again")
+    return LineModel(
+        tuple(raw["line_weights"]),
+        tuple(raw["context_weights"]),
+        float(raw["threshold"]),
+        tuple(raw["means"]),
+        tuple(raw["scales"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    """What the model needs to know of a line (built by the heuristics step)."""
+
+    text: str
+    words: int
+    terminal: bool
+    stop_density: float | None
+    hard_bad: bool  # already boilerplate by a rule or a sure heuristic
+    prose_like: bool  # the heuristics' "good" class
+
+
+def line_features(views: list[LineView]) -> list[list[float]]:
+    """Stage-1 feature rows, one per line, in LINE_FEATURES order."""
+    n = len(views)
+    counts: dict[str, int] = {}
+    for v in views:
+        key = " ".join(v.text.split()).casefold()
+        counts[key] = counts.get(key, 0) + 1
+    prose_words = [v.words if v.prose_like and not v.hard_bad else 0 for v in views]
+    total_prose = sum(prose_words) or 1
+    before = 0
+    prose_positions = [k for k, w in enumerate(prose_words) if w]
+    rows: list[list[float]] = []
+    pointer = 0
+    for k, v in enumerate(views):
+        tokens = _WORD.findall(v.text)
+        alpha = [t for t in tokens if t.isalpha()]
+        chars = [c for c in v.text if not c.isspace()] or [" "]
+        while pointer < len(prose_positions) and prose_positions[pointer] < k:
+            pointer += 1
+        distance = min(
+            [abs(k - prose_positions[p]) for p in (pointer - 1, pointer) if 0 <= p < len(prose_positions)] or [n]
+        )
+        after = total_prose - before - prose_words[k]
+        window = range(max(0, k - 5), min(n, k + 6))
+        near = sum(prose_words[m] for m in window) / total_prose
+        neighbours = [views[m].hard_bad for m in (k - 1, k + 1) if 0 <= m < n]
+        rows.append(
+            [
+                math.log1p(v.words),
+                float(v.terminal),
+                float(v.text.rstrip().endswith(":")),
+                v.stop_density if v.stop_density is not None else 0.0,
+                float(v.stop_density is None),
+                sum(1 for t in alpha if t[0].isupper()) / len(alpha) if alpha else 0.0,
+                sum(1 for t in alpha if len(t) > 1 and t.isupper()) / len(alpha) if alpha else 0.0,
+                sum(c.isdigit() for c in chars) / len(chars),
+                sum(not c.isalnum() for c in chars) / len(chars),
+                float("," in v.text),
+                float(v.words >= 15 and not _SENTENCE_PUNCT.search(v.text)),
+                float(counts[" ".join(v.text.split()).casefold()] > 1),
+                float(bool(_DATE.search(v.text))),
+                float(bool(_LINKISH.search(v.text))),
+                float(v.prose_like),
+                before / total_prose,
+                after / total_prose,
+                min(before, after) / total_prose,
+                math.log1p(distance),
+                near,
+                sum(neighbours) / len(neighbours) if neighbours else 1.0,
+            ]
+        )
+        before += prose_words[k]
+    return rows
+
+
+def context_features(logits: list[float]) -> list[list[float]]:
+    """Stage-2 feature rows from the stage-1 logits, in CONTEXT_FEATURES order."""
+    n = len(logits)
+
+    def at(m: int) -> float:
+        return logits[m] if 0 <= m < n else EDGE_LOGIT
+
+    prefix = [0.0]
+    for value in logits:
+        prefix.append(prefix[-1] + value)
+
+    def mean(k: int, radius: int) -> float:
+        lo, hi = max(0, k - radius), min(n, k + radius + 1)
+        return (prefix[hi] - prefix[lo]) / (hi - lo)
+
+    return [
+        [at(k), at(k - 1), at(k + 1), at(k - 2), at(k + 2), mean(k, 3), mean(k, 10), min(at(k - 1), at(k + 1)), max(at(k - 1), at(k + 1))]
+        for k in range(n)
+    ]
+
+
+def _logit(weights: tuple[float, ...], row: list[float], means: tuple[float, ...], scales: tuple[float, ...]) -> float:
+    return weights[0] + sum(w * (x - m) / s for w, x, m, s in zip(weights[1:], row, means, scales))
+
+
+def stage_one(model: LineModel, rows: list[list[float]]) -> list[float]:
+    k = len(LINE_FEATURES)
+    return [_logit(model.line_weights, row, model.means[:k], model.scales[:k]) for row in rows]
+
+
+def score_lines(views: list[LineView], model: LineModel | None = None) -> list[float]:
+    """The probability that each line is article text."""
+    model = model or load_line_model()
+    if not views:
+        return []
+    first = stage_one(model, line_features(views))
+    k = len(LINE_FEATURES)
+    second = [
+        _logit(model.context_weights, row, model.means[k:], model.scales[k:]) for row in context_features(first)
+    ]
+    return [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))) for z in second]
