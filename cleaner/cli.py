@@ -13,18 +13,15 @@ from collections import Counter
 from pathlib import Path
 
 from . import __version__
-from .batch import clean_bytes, default_jobs, run_files
+from .batch import default_jobs, run_files
+from .checking import check_file
 from .config import Config, make_config
-from .files import CONTENT_TYPES, AtomicWriter, UsageError, check_output_folder, find_inputs, write_atomically
+from .files import CONTENT_TYPES, AtomicWriter, UsageError, check_output_folder, find_inputs
 from .pipeline import Cleaner
-from .result import CleanResult
 from .rulefile import RuleFileError
 from .steps.decode import NotTextError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-# Repairs that `clean` makes but `check` does not object to: a no-break space
-# is not damage, and a hook must pass an article that only has those.
-COSMETIC_FIXES = frozenset({"normalize:spaces"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,54 +75,20 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     cleaner = Cleaner(_config(args))
-    items = find_inputs(args.paths)
     status = EXIT_OK
-    for item in items:
-        if item.kind == "jsonl":
-            _error(f"{item.path}: check reads text and HTML files; clean JSONL with 'cleaner clean'")
+    for item in find_inputs(args.paths):
+        outcome = check_file(cleaner, item.path, fix=args.fix)
+        if outcome.error:
+            _error(f"{item.path}: {outcome.error}")
+        for line in outcome.lines():
+            print(line)
+        if outcome.fixed:
+            print(f"Fixing {item.path}")
+        if outcome.not_fixed:
+            _error(f"{item.path}: not fixed: {outcome.not_fixed}")
+        if outcome.failed:
             status = EXIT_PROBLEMS
-            continue
-        try:
-            result = clean_bytes(cleaner, item.path.read_bytes(), content_type=CONTENT_TYPES[item.kind])
-        except OSError as exc:
-            _error(f"{item.path}: cannot read: {exc.strerror or exc}")
-            status = EXIT_PROBLEMS
-            continue
-        except (NotTextError, ValueError) as exc:
-            _error(f"{item.path}: {exc}")
-            status = EXIT_PROBLEMS
-            continue
-        problems = list(problem_lines(result, cleaner.config.spun_threshold))
-        if not problems:
-            continue
-        status = EXIT_PROBLEMS
-        where = f"{item.path}" + (" (extracted text)" if result.extracted else "")
-        for line, message in problems:
-            print(f"{where}:{line}: {message}")
-        if args.fix:
-            if result.extracted:
-                _error(f"{item.path}: not fixed: HTML is not rewritten in place (use 'cleaner clean')")
-            else:
-                write_atomically(item.path, result.text)
-                print(f"Fixing {item.path}")
     return status
-
-
-def problem_lines(result: CleanResult, threshold: float):
-    """(line, message) for everything `check` objects to, in line order."""
-    problems = [(d.line, f"{d.reason}" + (f" ({d.detail})" if d.detail else "") + f": {_short(d.text)}") for d in result.dropped]
-    problems += [(c.line, f"{c.reason}: cut {c.text!r}") for c in result.cuts]
-    problems += [
-        (r.line, f"repair: {', '.join(r.fixes)}") for r in result.repairs if not set(r.fixes) <= COSMETIC_FIXES
-    ]
-    if result.spun.flagged:
-        dropped = {d.line for d in result.dropped}
-        problems += [
-            (p.line, f"spun (score {p.score:.2f}): {'; '.join(p.evidence)}")
-            for p in result.spun.passages
-            if p.score >= threshold and p.line not in dropped
-        ]
-    return sorted(problems, key=lambda p: p[0])
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -229,11 +192,6 @@ def _kind(path: Path) -> str | None:
     from .files import KINDS
 
     return KINDS.get(path.suffix.lower())
-
-
-def _short(text: str, width: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _use_color(stream) -> bool:

@@ -1,0 +1,90 @@
+"""What `cleaner check` and the pre-commit hooks object to in a file, and the fix.
+
+An adapter: the cleaning is `Cleaner.clean`; this turns its result into
+``FILE:LINE: REASON`` problems and, when asked, rewrites the file.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .batch import clean_bytes
+from .files import CONTENT_TYPES, KINDS, write_atomically
+from .pipeline import Cleaner
+from .result import CleanResult
+from .steps.decode import NotTextError
+
+# Repairs that `clean` makes but `check` does not object to: a no-break space
+# is not damage, and a hook must pass an article that only has those.
+COSMETIC_FIXES = frozenset({"normalize:spaces"})
+
+
+@dataclass
+class FileCheck:
+    path: Path
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    error: str | None = None
+    fixed: bool = False
+    not_fixed: str | None = None  # why problems were left in place
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error or self.problems)
+
+    def lines(self) -> Iterator[str]:
+        for line, message in self.problems:
+            yield f"{self.path}:{line}: {message}"
+
+
+def problem_lines(result: CleanResult, threshold: float) -> list[tuple[int, str]]:
+    """(line, message) for everything a check objects to, in line order: lines
+    cleaning drops, phrases it cuts, real repairs, and kept passages whose spun
+    score reaches the threshold."""
+    problems = [
+        (d.line, d.reason + (f" ({d.detail})" if d.detail else "") + f": {_short(d.text)}") for d in result.dropped
+    ]
+    problems += [(c.line, f"{c.reason}: cut {c.text!r}") for c in result.cuts]
+    problems += [
+        (r.line, f"repair: {', '.join(r.fixes)}") for r in result.repairs if not set(r.fixes) <= COSMETIC_FIXES
+    ]
+    dropped = {d.line for d in result.dropped}
+    problems += [
+        (p.line, f"spun (score {p.score:.2f}): {'; '.join(p.evidence)}")
+        for p in result.spun.passages
+        if p.score >= threshold and p.line not in dropped
+    ]
+    return sorted(problems, key=lambda p: p[0])
+
+
+def check_file(cleaner: Cleaner, path: Path, fix: bool = False) -> FileCheck:
+    """Check one file; with `fix`, rewrite a text file that has problems with
+    its cleaned text (HTML and JSONL are never rewritten in place)."""
+    outcome = FileCheck(path)
+    kind = KINDS.get(path.suffix.lower())
+    if kind == "jsonl":
+        outcome.error = "check reads text and HTML files; clean JSONL with 'cleaner clean'"
+        return outcome
+    try:
+        result = clean_bytes(cleaner, path.read_bytes(), content_type=CONTENT_TYPES[kind])
+    except OSError as exc:
+        outcome.error = f"cannot read: {exc.strerror or exc}"
+        return outcome
+    except (NotTextError, ValueError) as exc:
+        outcome.error = str(exc)
+        return outcome
+    outcome.problems = problem_lines(result, cleaner.config.spun_threshold)
+    if result.extracted:
+        outcome.problems = [(line, f"{message} (line of the extracted text)") for line, message in outcome.problems]
+    if fix and outcome.problems:
+        if result.extracted:
+            outcome.not_fixed = "HTML is not rewritten in place (use 'cleaner clean')"
+        elif result.changed:
+            write_atomically(path, result.text)
+            outcome.fixed = True
+    return outcome
+
+
+def _short(text: str, width: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

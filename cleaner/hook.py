@@ -1,0 +1,97 @@
+"""pre-commit hooks: refuse, or fix, newly added articles that still carry
+boilerplate or spun text.
+
+    cleaner-hook check [--all] [--rules DIR] [--spun-threshold X] FILE...
+    cleaner-hook fix   [--all] [--rules DIR] [--spun-threshold X] [--drop-spun] FILE...
+
+pre-commit passes the staged files; by default only those the commit adds
+are looked at (``git diff --staged --diff-filter=A``, as pre-commit-hooks'
+check-added-large-files does), so articles already in the repository are not
+held to rules written after them. ``--all`` looks at every file passed.
+
+`check` prints ``FILE:LINE: REASON`` for each problem and fails if there is
+any. `fix` rewrites text files with the cleaned text, prints ``Fixing FILE``,
+and fails when it changed something (so the user reviews and stages it again)
+or when problems remain that it does not fix (spun passages, unless
+``--drop-spun``; HTML files, which are not rewritten in place).
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from .checking import check_file
+from .config import Config, make_config
+from .pipeline import Cleaner
+from .rulefile import RuleFileError
+
+
+def added_files() -> set[str] | None:
+    """Paths the staged change adds, or None outside a git work tree."""
+    try:
+        run = subprocess.run(
+            ["git", "diff", "--staged", "--name-only", "--diff-filter=A", "-z"],
+            capture_output=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return {name for name in run.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cleaner-hook", description=__doc__.split("\n\n")[0])
+    parser.add_argument("action", choices=["check", "fix"])
+    parser.add_argument("files", nargs="*", metavar="FILE")
+    parser.add_argument("--all", action="store_true", help="look at every file passed, not only newly added ones")
+    parser.add_argument("--rules", metavar="DIR", action="append", help="a folder of extra rule files; repeatable")
+    parser.add_argument("--spun-threshold", metavar="X", type=float, help=f"default {Config().spun_threshold}")
+    parser.add_argument("--drop-spun", action="store_true", help="fix: also remove spun passages")
+    # pre-commit puts the hook's args before the file names: options and
+    # files may come in any order.
+    args = parser.parse_intermixed_args(argv)
+
+    overrides: dict = {"rules_dirs": tuple(args.rules or ()), "drop_spun": args.drop_spun}
+    if args.spun_threshold is not None:
+        overrides["spun_threshold"] = args.spun_threshold
+    try:
+        cleaner = Cleaner(make_config(**overrides))
+    except RuleFileError as exc:
+        print(f"cleaner-hook: {exc}", file=sys.stderr)
+        return 2
+
+    files = args.files
+    if not args.all:
+        added = added_files()
+        if added is None:
+            print("cleaner-hook: not in a git work tree; use --all to check the files given", file=sys.stderr)
+            return 2
+        files = [f for f in files if Path(f).as_posix() in added]
+
+    status = 0
+    for name in files:
+        outcome = check_file(cleaner, Path(name), fix=args.action == "fix")
+        if outcome.error:
+            print(f"{name}: {outcome.error}")
+            status = 1
+            continue
+        if outcome.fixed:
+            print(f"Fixing {name}")
+            status = 1
+            remaining = check_file(cleaner, Path(name)).problems  # what the fix could not take out
+            for line, message in remaining:
+                print(f"{name}:{line}: {message}")
+            continue
+        for line in outcome.lines():
+            print(line)
+        if outcome.not_fixed:
+            print(f"{name}: not fixed: {outcome.not_fixed}")
+        if outcome.problems:
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
