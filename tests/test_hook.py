@@ -93,10 +93,14 @@ def test_rules_argument_and_bad_rules(repo, capsys):
     assert main(["check", "--rules", str(rules), "a.txt"]) == 2
 
 
-def test_hook_manifest_names_both_hooks():
-    manifest = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
-    assert "id: cleaner-check" in manifest and "entry: cleaner-hook check" in manifest
-    assert "id: cleaner-fix" in manifest and "entry: cleaner-hook fix" in manifest
+def test_hook_manifest_is_valid_and_names_both_hooks():
+    pytest.importorskip("pre_commit")
+    from pre_commit.clientlib import load_manifest
+
+    hooks = {h["id"]: h for h in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}
+    assert hooks["cleaner-check"]["entry"] == "cleaner-hook check"
+    assert hooks["cleaner-fix"]["entry"] == "cleaner-hook fix"
+    assert all(h["types_or"] == ["plain-text", "html"] for h in hooks.values())
 
 
 @pytest.mark.slow
