@@ -15,6 +15,9 @@ class Config(NamedTuple):
     rules_dirs: tuple[str, ...] = ()
     #: Load the rule files that ship with the package (``rules/``).
     builtin_rules: bool = True
+    #: Seconds one rule-file pattern may spend on one line before it counts as
+    #: not matching (and is reported in the result's warnings, by rule id).
+    rule_timeout: float = 1.0
     #: Run ftfy and the space normaliser over the text (see ``steps/repair.py``).
     repair: bool = True
     #: Run the generic line heuristics. Turning them off leaves only rule files

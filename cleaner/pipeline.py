@@ -24,10 +24,13 @@ from .steps.heuristics import label_heuristics, load_heuristics_data, stoplist_f
 from .steps.language import LanguageDetector, prose_sample
 from .steps.linemodel import load_line_model
 from .steps.repair import repair_lines
-from .steps.rules import apply_rules, select_source
+from .steps.rules import apply_rules, select_source, url_host
 from .steps.spun import load_spun_data, score_spun
 
 KEPT = Decision(True, "content")
+# Passes of the context steps; each drops lines or ends the loop, and two
+# suffice for nearly every page (the second finds nothing).
+MAX_CONTEXT_PASSES = 5
 
 
 @dataclass(slots=True)
@@ -77,15 +80,7 @@ class Cleaner:
         config = self.config
         front = self.front_steps(data, url=url, source=source, content_type=content_type)
         lines, decisions, language, source_rules = front.lines, front.decisions, front.language, front.source_rules
-        if self._heuristics is not None:
-            heuristics = self._heuristics.with_thresholds(source_rules.heuristics if source_rules else ())
-            stoplist = stoplist_for(language.code)
-            decisions.update(
-                label_heuristics(lines, decisions, heuristics, stoplist, self.line_model, whole_page=not front.extracted)
-            )
-        if config.dedupe:
-            decisions.update(label_duplicates(lines, decisions))
-
+        decisions.update(self._label_in_context(front))
         kept = [l for l in lines if not l.blank and decisions.get(l.number, KEPT).keep]
         spun = score_spun(kept, language.code, config.spun_threshold, self._spun)
         if config.drop_spun and spun.flagged:
@@ -96,7 +91,7 @@ class Cleaner:
         labels = tuple(
             LineLabel(l.number, front.original[l.number], d.keep, d.reason, d.detail)
             for l in lines
-            if not l.blank
+            if front.original[l.number].strip()
             for d in (decisions.get(l.number, KEPT),)
         )
         return CleanResult(
@@ -112,6 +107,40 @@ class Cleaner:
             chars_in=front.chars_in,
             warnings=tuple(front.warnings),
         )
+
+    def _label_in_context(self, front: FrontResult, passes: int = 0) -> dict[int, Decision]:
+        """The heuristics and dedupe, repeated on the lines still kept until
+        they drop nothing more (or `passes` times, for bench/fit_line_model.py).
+
+        The first pass reads the rule-dropped lines as context; later passes
+        see only what is left, as cleaning the output again would. Each pass
+        only drops lines, so this ends, and its result is what a second
+        cleaning leaves unchanged (cleaning is idempotent).
+        """
+        decided = dict(front.decisions)
+        protected = {n: d for n, d in decided.items() if d.keep}  # rule `keep`s hold in every pass
+        lines = front.lines
+        heuristics = None
+        if self._heuristics is not None:
+            heuristics = self._heuristics.with_thresholds(front.source_rules.heuristics if front.source_rules else ())
+        stoplist = stoplist_for(front.language.code)
+        new: dict[int, Decision] = {}
+        for _ in range(passes or MAX_CONTEXT_PASSES):
+            found: dict[int, Decision] = {}
+            if heuristics is not None:
+                found.update(
+                    label_heuristics(
+                        lines, decided, heuristics, stoplist, self.line_model, whole_page=not front.extracted
+                    )
+                )
+            if self.config.dedupe:
+                found.update(label_duplicates(lines, {**decided, **found}))
+            if not found:
+                break
+            new.update(found)
+            lines = [l for l in lines if not l.blank and {**decided, **found}.get(l.number, KEPT).keep]
+            decided = {n: d for n, d in protected.items()}
+        return new
 
     def front_steps(
         self, data: str | bytes, *, url: str | None = None, source: str | None = None, content_type: str | None = None
@@ -137,9 +166,16 @@ class Cleaner:
         if config.repair:
             lines, repairs = repair_lines(lines)
 
-        source_rules = select_source(self.rule_sets, text, url, source)
+        host = url_host(url) if url else None
+        if url and host is None:
+            warnings.append(f"URL not understood, so no rule file is chosen by host: {url!r}")
+        source_rules = select_source(self.rule_sets, text, host, source)
         active = ([source_rules] if source_rules else []) + self.generic_rules
-        decisions, lines, cuts = apply_rules(lines, active)
+        decisions, lines, cuts, rule_warnings = apply_rules(lines, active, config.rule_timeout)
+        warnings.extend(rule_warnings)
+        for line in lines:  # a line that repair emptied is accounted for, not lost
+            if line.blank and original[line.number].strip():
+                decisions[line.number] = Decision(False, "repair:emptied", "nothing left after repair")
         if config.detect_language:
             undecided = [l for l in lines if l.number not in decisions]
             sample = prose_sample(undecided, config.language_sample_chars)

@@ -12,11 +12,18 @@ test cases, run by the test suite and by ``cleaner rules test``.
 A file that does not parse, has an unknown key, a missing id or a bad regex is
 refused with a `RuleFileError` that names the file, the place and the problem.
 Nothing is skipped silently.
+
+Rule patterns are compiled with the `regex` module rather than `re`: it
+survives most patterns that backtrack catastrophically in `re`, and its
+searches take a timeout, so one bad user pattern cannot hang a batch (the
+rules step reports a rule that runs out of time, by its id).
 """
 from __future__ import annotations
 
 import re
 import tomllib
+
+import regex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +48,7 @@ class LineRule:
 
     id: str
     kind: str
-    pattern: re.Pattern[str]
+    pattern: regex.Pattern
     description: str = ""
 
 
@@ -51,8 +58,8 @@ class BlockRule:
     `end`, or to the end of the document when `end` is None."""
 
     id: str
-    start: re.Pattern[str]
-    end: re.Pattern[str] | None
+    start: regex.Pattern
+    end: regex.Pattern | None
     description: str = ""
 
 
@@ -187,7 +194,7 @@ def _build(path: Path, raw: str, data: dict) -> RuleSet:
             if rule_id in ids:
                 raise RuleFileError(path, f"{where}: id {rule_id!r} is used twice in this file", line)
             ids.add(rule_id)
-            flags = 0 if entry.get("case_sensitive", False) else re.IGNORECASE
+            flags = 0 if entry.get("case_sensitive", False) else regex.IGNORECASE
             description = str(entry.get("description", ""))
             if kind == "drop_block":
                 start = _compile(path, entry, "start", flags, where, line, required=True)
@@ -246,15 +253,15 @@ def _build(path: Path, raw: str, data: dict) -> RuleSet:
     )
 
 
-def _compile(path, entry, key, flags, where, line, required) -> re.Pattern[str] | None:
+def _compile(path, entry, key, flags, where, line, required) -> regex.Pattern | None:
     value = entry.get(key)
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value:
         raise RuleFileError(path, f"{where} needs {key} = a non-empty regular expression", line)
     try:
-        return re.compile(value, flags)
-    except re.error as exc:
+        return regex.compile(value, flags)
+    except regex.error as exc:
         raise RuleFileError(path, f"{where} {entry.get('id', '')!r}: bad regex in {key}: {exc}", line) from None
 
 

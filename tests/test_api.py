@@ -89,3 +89,9 @@ def test_undecodable_bytes_are_reported_not_raised():
     result = cleaner.clean(b"The council met on Tuesday \xff\xfe\xfa and approved the budget for next year.")
     assert result.text  # something came back
     assert result.decoding.method in {"detected", "fallback"}
+
+
+def test_a_malformed_url_is_a_warning_not_a_failure():
+    """Found by fuzzing: urlsplit raises on some strings."""
+    result = cleaner.clean("The council met on Tuesday and approved the budget.", url="\n[:")
+    assert result.text and any("URL not understood" in w for w in result.warnings)

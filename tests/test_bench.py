@@ -66,3 +66,13 @@ def test_fitting_script_rederives_the_shipped_line_model():
     shipped_text = (ROOT / "cleaner" / "data" / "line_model.json").read_text(encoding="utf-8")
     assert fit_line_model.model_json(model, BENCH, held_out, 80, 1.0) == shipped_text
     assert load_line_model().threshold == model.threshold
+
+
+@pytest.mark.skipif(not BENCH.is_dir(), reason="development benchmark pages not found")
+def test_cleaning_real_pages_twice_changes_nothing():
+    import cleaner
+
+    tool = cleaner.Cleaner()
+    for path in sorted((BENCH / "text").glob("*.txt")):
+        once = tool.clean(path.read_bytes(), content_type="text/plain").text
+        assert tool.clean(once, content_type="text/plain").text == once, path.name

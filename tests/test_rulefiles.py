@@ -171,3 +171,12 @@ def test_source_is_chosen_by_host_including_subdomains(tmp_path):
     assert cleaner.clean(text, url="https://othernews.example.com/a").source is None
     with pytest.raises(ValueError, match="unknown source"):
         cleaner.clean(text, source="no-such-source")
+
+
+def test_a_catastrophically_slow_rule_is_reported_by_id_and_cleaning_goes_on(tmp_path):
+    write(tmp_path, '[source]\nid = "slow"\ngeneric = true\n[[drop]]\nid = "backtracker"\npattern = "(a|aa)+$"\n')
+    cleaner = Cleaner(rules_dirs=(str(tmp_path),), rule_timeout=0.2)
+    text = "The council met on Tuesday and approved the budget.\n" + "a" * 60 + "b\n"
+    result = cleaner.clean(text)
+    assert any(w.startswith("slow rule slow/backtracker") and "line 2" in w for w in result.warnings)
+    assert "The council met on Tuesday" in result.text

@@ -11,6 +11,7 @@ from cleaner.steps.decode import NotTextError, decode
 from cleaner.steps.dedupe import label_duplicates
 from cleaner.steps.heuristics import label_heuristics, load_heuristics_data
 from cleaner.steps.language import LanguageDetector
+from cleaner.steps.linemodel import neutral_model
 from cleaner.steps.repair import repair_text
 from cleaner.steps.spun import score_spun
 
@@ -37,6 +38,19 @@ def test_decode_unicode_with_and_without_marks(data, method):
 def test_decode_legacy_encoding_is_detected():
     text, decoding = decode(("Le café de la gare a rouvert ses portes à la fin de l'été, " * 3).encode("cp1252"))
     assert decoding.method == "detected" and "café" in text and "été" in text
+
+
+@pytest.mark.parametrize(
+    "encoding, text",
+    [
+        ("gb18030", "新的大桥在周六正式通车，数百名市民前来参加开通仪式，市长为大桥剪彩。" * 3),
+        ("shift_jis", "新しい橋が土曜日に開通し、数百人の市民が開通式に集まりました。市長がテープを切りました。" * 3),
+        ("latin-1", "Le café de la gare a rouvert ses portes à la fin de l'été, après des travaux. " * 3),
+    ],
+)
+def test_decode_legacy_encodings_of_other_scripts(encoding, text):
+    decoded, decoding = decode(text.encode(encoding))
+    assert decoded == text and decoding.method == "detected"
 
 
 def test_decode_binary_is_not_text():
@@ -117,8 +131,12 @@ def test_dedupe_leaves_lines_a_rule_protected():
 
 
 def labels(texts: list[str], decided=None, whole_page=True) -> dict[int, str]:
+    """The heuristics' drops, with a line model that keeps everything: these
+    tests are about the rules of context, not about the fitted weights (which
+    test_line_model_* and the benchmark tests cover)."""
     lines = [Line(n, t) for n, t in enumerate(texts, start=1)]
-    return {n: d.reason for n, d in label_heuristics(lines, decided or {}, whole_page=whole_page).items()}
+    decisions = label_heuristics(lines, decided or {}, model=neutral_model(), whole_page=whole_page)
+    return {n: d.reason for n, d in decisions.items()}
 
 
 def test_short_line_inside_the_article_is_content():
@@ -158,9 +176,9 @@ def test_bullet_list_between_paragraphs_is_content():
 def test_inline_headline_only_when_turned_on():
     texts = [PROSE, "Mayor announces plan to rebuild the old harbour wall before next winter", PROSE2]
     lines = [Line(n, t) for n, t in enumerate(texts, start=1)]
-    assert label_heuristics(lines, {}) == {}
+    assert label_heuristics(lines, {}, model=neutral_model()) == {}
     data = load_heuristics_data().with_thresholds((("inline_headline_min_words", 10),))
-    assert label_heuristics(lines, {}, data)[2].reason == "heuristic:inline_headline"
+    assert label_heuristics(lines, {}, data, model=neutral_model())[2].reason == "heuristic:inline_headline"
 
 
 def test_directory_listing_is_found_by_its_shape():

@@ -173,7 +173,7 @@ def _classify(line: Line, decision: Decision | None, data: HeuristicsData, stopl
     text = line.text
     tokens = _WORD.findall(text)
     words = len(tokens)
-    terminal = bool(_TERMINAL.search(text))
+    terminal = _ends_like_a_sentence(text)
     density = None
     if stoplist is not None and words:
         density = sum(1 for w in tokens if w.lower() in stoplist) / words
@@ -209,6 +209,12 @@ def _classify(line: Line, decision: Decision | None, data: HeuristicsData, stopl
     if prose_like and ((words >= t["good_words_terminal"] and terminal) or words >= t["good_words_any"]):
         info.cls = GOOD
     return info
+
+
+def _ends_like_a_sentence(text: str) -> bool:
+    # Only the tail is read: an end-anchored search would try every position
+    # of a long line.
+    return bool(_TERMINAL.search(text.rstrip()[-12:]))
 
 
 def _shouts(text: str) -> bool:

@@ -65,6 +65,9 @@ CONTEXT_FEATURES = (
 )
 # A neighbour's score where there is none (before the first line, after the last).
 EDGE_LOGIT = -4.0
+# Character ratios are read from this much of a line: they are settled long
+# before, and a megabyte-long line must not cost a megabyte of Python loops.
+RATIO_SAMPLE_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -122,9 +125,9 @@ def line_features(views: list[LineView]) -> list[list[float]]:
     rows: list[list[float]] = []
     pointer = 0
     for k, v in enumerate(views):
-        tokens = _WORD.findall(v.text)
-        alpha = [t for t in tokens if t.isalpha()]
-        chars = [c for c in v.text if not c.isspace()] or [" "]
+        sample = v.text[:RATIO_SAMPLE_CHARS]
+        alpha = [t for t in _WORD.findall(sample) if t.isalpha()]
+        chars = "".join(sample.split()) or " "
         while pointer < len(prose_positions) and prose_positions[pointer] < k:
             pointer += 1
         distance = min(
@@ -143,8 +146,8 @@ def line_features(views: list[LineView]) -> list[list[float]]:
                 float(v.stop_density is None),
                 sum(1 for t in alpha if t[0].isupper()) / len(alpha) if alpha else 0.0,
                 sum(1 for t in alpha if len(t) > 1 and t.isupper()) / len(alpha) if alpha else 0.0,
-                sum(c.isdigit() for c in chars) / len(chars),
-                sum(not c.isalnum() for c in chars) / len(chars),
+                sum(map(str.isdigit, chars)) / len(chars),
+                1.0 - sum(map(str.isalnum, chars)) / len(chars),
                 float("," in v.text),
                 float(v.words >= 15 and not _SENTENCE_PUNCT.search(v.text)),
                 float(counts[" ".join(v.text.split()).casefold()] > 1),

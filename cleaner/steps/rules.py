@@ -6,15 +6,24 @@ file: `keep` rules protect a line from every later step, then `drop_block`,
 """
 from __future__ import annotations
 
-import re
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from ..result import Cut, Decision, Line
 from ..rulefile import RuleSet
 
-def select_source(rule_sets: list[RuleSet], text: str, url: str | None, source: str | None) -> RuleSet | None:
+def url_host(url: str) -> str | None:
+    """The host of `url` ("example.com/a" counts as a host too), or None if
+    the URL cannot be read."""
+    try:
+        return urlsplit(url if "//" in url else "//" + url).hostname
+    except ValueError:  # e.g. "Invalid IPv6 URL"
+        return None
+
+
+def select_source(rule_sets: list[RuleSet], text: str, host: str | None, source: str | None) -> RuleSet | None:
     """The document's source rule set: the one named, else the one whose host
-    matches the URL, else the one with the most fingerprints in the text."""
+    matches, else the one with the most fingerprints in the text."""
     specific = [r for r in rule_sets if not r.generic]
     if source is not None:
         for rule_set in specific:
@@ -22,10 +31,9 @@ def select_source(rule_sets: list[RuleSet], text: str, url: str | None, source: 
                 return rule_set
         known = ", ".join(sorted(r.id for r in specific)) or "none"
         raise ValueError(f"unknown source {source!r} (known: {known})")
-    if url:
-        host = urlsplit(url if "//" in url else "//" + url).hostname or ""
+    if host:
         for rule_set in specific:
-            if host and rule_set.matches_host(host):
+            if rule_set.matches_host(host):
                 return rule_set
     best, best_hits = None, 0
     for rule_set in specific:
@@ -35,24 +43,65 @@ def select_source(rule_sets: list[RuleSet], text: str, url: str | None, source: 
     return best
 
 
-def apply_rules(lines: list[Line], rule_sets: list[RuleSet]) -> tuple[dict[int, Decision], list[Line], list[Cut]]:
-    """Decisions for the lines the rules claim, the lines after cuts, and the cuts."""
+class RulesOutcome(NamedTuple):
+    decisions: dict[int, Decision]  # the lines the rules claim
+    lines: list[Line]  # the lines after cuts
+    cuts: list[Cut]
+    warnings: list[str]  # rules that ran out of time, by id
+
+
+class _Searcher:
+    """Searches with a time limit; a rule that runs out of time on a line
+    counts as not matching it, and is reported once per rule."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.warnings: list[str] = []
+        self._slow: set[str] = set()
+
+    def search(self, pattern, text: str, rule_id: str, line: int) -> bool:
+        try:
+            return pattern.search(text, timeout=self.timeout) is not None
+        except TimeoutError:
+            self._report(rule_id, line)
+            return False
+
+    def cut(self, pattern, text: str, rule_id: str, line: int) -> tuple[str, list[str]]:
+        try:
+            return _cut(text, pattern, self.timeout)
+        except TimeoutError:
+            self._report(rule_id, line)
+            return text, []
+
+    def _report(self, rule_id: str, line: int) -> None:
+        if rule_id not in self._slow:
+            self._slow.add(rule_id)
+            self.warnings.append(
+                f"slow rule {rule_id}: no answer within {self.timeout}s on line {line}; treated as not matching"
+            )
+
+
+def apply_rules(lines: list[Line], rule_sets: list[RuleSet], timeout: float = 1.0) -> RulesOutcome:
+    """Apply the rule sets in order; `timeout` bounds each search of one line."""
     decisions: dict[int, Decision] = {}
     content = [line for line in lines if not line.blank]
+    searcher = _Searcher(timeout)
 
     for rule_set in rule_sets:
         for rule in rule_set.keep:
+            rule_id = f"{rule_set.id}/{rule.id}"
             for line in content:
-                if line.number not in decisions and rule.pattern.search(line.text):
-                    decisions[line.number] = Decision(True, f"rule:{rule_set.id}/{rule.id}")
+                if line.number not in decisions and searcher.search(rule.pattern, line.text, rule_id, line.number):
+                    decisions[line.number] = Decision(True, f"rule:{rule_id}")
 
     for rule_set in rule_sets:
         for block in rule_set.drop_block:
-            _drop_block(content, block, rule_set.id, decisions)
+            _drop_block(content, block, rule_set.id, decisions, searcher)
         for rule in rule_set.drop:
+            rule_id = f"{rule_set.id}/{rule.id}"
             for line in content:
-                if line.number not in decisions and rule.pattern.search(line.text):
-                    decisions[line.number] = Decision(False, f"rule:{rule_set.id}/{rule.id}")
+                if line.number not in decisions and searcher.search(rule.pattern, line.text, rule_id, line.number):
+                    decisions[line.number] = Decision(False, f"rule:{rule_id}")
 
     cuts: list[Cut] = []
     cut_lines: list[Line] = []
@@ -64,7 +113,7 @@ def apply_rules(lines: list[Line], rule_sets: list[RuleSet]) -> tuple[dict[int, 
         text = line.text
         for rule_set in rule_sets:
             for rule in rule_set.cut:
-                text, removed = _cut(text, rule.pattern)
+                text, removed = searcher.cut(rule.pattern, text, f"{rule_set.id}/{rule.id}", line.number)
                 cuts.extend(Cut(line.number, phrase, f"rule:{rule_set.id}/{rule.id}") for phrase in removed)
         if text != line.text:
             if not text.strip():  # the whole line was spam: that is a drop, not a cut
@@ -75,16 +124,16 @@ def apply_rules(lines: list[Line], rule_sets: list[RuleSet]) -> tuple[dict[int, 
                 continue
             line = Line(line.number, text)
         cut_lines.append(line)
-    return decisions, cut_lines, cuts
+    return RulesOutcome(decisions, cut_lines, cuts, searcher.warnings)
 
 
-def _cut(text: str, pattern: re.Pattern[str]) -> tuple[str, list[str]]:
+def _cut(text: str, pattern, timeout: float | None = None) -> tuple[str, list[str]]:
     """Remove every match; where that leaves two spaces (or a space at the
     start or end), keep one, so the rest of the line is untouched."""
     removed: list[str] = []
     pieces: list[str] = []
     position = 0
-    for match in pattern.finditer(text):
+    for match in pattern.finditer(text, timeout=timeout):
         if not match.group(0):
             continue
         removed.append(match.group(0))
@@ -103,16 +152,17 @@ def _cut(text: str, pattern: re.Pattern[str]) -> tuple[str, list[str]]:
     return result.lstrip(" \t") if not pieces[0].strip() else result, removed
 
 
-def _drop_block(content: list[Line], block, source_id: str, decisions: dict[int, Decision]) -> None:
-    reason = f"rule:{source_id}/{block.id}"
+def _drop_block(content: list[Line], block, source_id: str, decisions: dict[int, Decision], searcher: _Searcher) -> None:
+    rule_id = f"{source_id}/{block.id}"
+    reason = f"rule:{rule_id}"
     inside = False
     for line in content:
         if not inside:
-            if block.start.search(line.text) and line.number not in decisions:
+            if line.number not in decisions and searcher.search(block.start, line.text, rule_id, line.number):
                 inside = True
             else:
                 continue
-        elif block.end is not None and block.end.search(line.text):
+        elif block.end is not None and searcher.search(block.end, line.text, rule_id, line.number):
             inside = False
             continue
         if line.number not in decisions:  # a keep rule still wins inside a block
