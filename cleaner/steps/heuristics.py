@@ -1,18 +1,23 @@
 """heuristics: generic boilerplate line classification, for sources with no rules.
 
-Two passes, as in jusText. First every line gets a class from itself alone:
+First every line gets a class from itself and the structures it is part of:
 
 - ``bad``: it says what it is (a photo credit, an advert, a navigation arrow,
   a list of sources, a box header such as "Related posts"), or it belongs to a
-  structure that is boilerplate (a directory listing, the box under a header);
-- ``good``: it reads as prose (long enough, ends like a sentence);
+  structure that is boilerplate (a directory listing, the box under a header,
+  a reader comment thread);
+- ``good``: it reads as prose (long enough, ends like a sentence, dense with
+  the language's stopwords);
 - ``short``: anything else, to be decided by its neighbours.
 
-Then each short line is judged by the nearest non-short lines around it: a
-short line between boilerplate is boilerplate; one directly before prose is a
-heading or title; one between prose is content ("And that was that.").
-Captions, credits and adverts float inside articles, so they are *transparent*
-to this pass: they neither start nor end the article around them.
+On a whole page (plain text as scraped) two more passes follow. The line
+model (``linemodel.py``) demotes prose that stands outside the article:
+teasers, comments, site blurbs. Then, as in jusText, each short line is
+judged by the nearest non-short lines around it: a short line between
+boilerplate is boilerplate; one directly before prose is a heading or title;
+one between prose is content ("And that was that."). Captions, credits and
+adverts float inside articles, so they are *transparent* to this pass: they
+neither start nor end the article around them.
 
 Lines that earlier steps (rule files) decided are not relabelled, but they
 count as context: a rule-dropped line is boilerplate, a rule-kept line prose.
@@ -41,7 +46,6 @@ class HeuristicsData:
     thresholds: dict[str, float]
     patterns: dict[str, tuple[re.Pattern[str], ...]]
     box_headers: dict[str, tuple[re.Pattern[str], ...]]
-
 
     def with_thresholds(self, overrides: tuple[tuple[str, float], ...]) -> HeuristicsData:
         """The same data with some thresholds replaced (a source's `[heuristics]`)."""
