@@ -17,6 +17,7 @@ from .batch import default_jobs, run_files
 from .checking import check_file
 from .config import Config, make_config
 from .files import CONTENT_TYPES, AtomicWriter, UsageError, check_output_folder, find_inputs
+from .htmlreport import DEFAULT_MAX_TEXTS, read_records, write_report
 from .pipeline import Cleaner
 from .rulefile import RuleFileError
 from .steps.decode import NotTextError
@@ -46,13 +47,15 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_clean(args: argparse.Namespace) -> int:
     out_dir = Path(args.output)
     check_output_folder(out_dir, args.paths)
-    if args.report:
-        check_output_folder(Path(args.report), args.paths)
+    for extra in (args.report, args.html_report):
+        if extra:
+            check_output_folder(Path(extra), args.paths)
     cleaner = Cleaner(_config(args))  # rule files are checked before anything is written
     items = find_inputs(args.paths)
     if not items:
         raise UsageError(f"no .txt, .html or .jsonl files in {' '.join(args.paths)}")
     report = AtomicWriter(Path(args.report)) if args.report else None
+    kept_records: list[dict] | None = [] if args.html_report else None
     totals: Counter = Counter()
     reasons: Counter = Counter()
     try:
@@ -63,13 +66,17 @@ def cmd_clean(args: argparse.Namespace) -> int:
                     _error(f"{record['path']}: {record['error']}")
                 if report is not None:
                     report.write(json.dumps(record, ensure_ascii=False) + "\n")
+                if kept_records is not None:
+                    kept_records.append(record)
     except BaseException:
         if report is not None:
             report.abort()
         raise
     if report is not None:
         report.commit()
-    _print_summary(totals, reasons, out_dir, args.report)
+    if kept_records is not None:
+        write_report(kept_records, Path(args.html_report))
+    _print_summary(totals, reasons, out_dir, args.report, args.html_report)
     return EXIT_PROBLEMS if totals["error"] else EXIT_OK
 
 
@@ -128,6 +135,19 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    source = Path(args.report)
+    try:
+        records = read_records(source)
+    except OSError as exc:
+        raise UsageError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UsageError(str(exc)) from None
+    write_report(records, Path(args.output), max_texts=args.max_texts)
+    print(f"{len(records)} documents -> {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_rules_test(args: argparse.Namespace) -> int:
     from .ruletests import run_rule_tests
 
@@ -176,7 +196,7 @@ def _count(record: dict, totals: Counter, reasons: Counter) -> None:
         totals["spun"] += 1
 
 
-def _print_summary(totals: Counter, reasons: Counter, out_dir: Path, report: str | None) -> None:
+def _print_summary(totals: Counter, reasons: Counter, out_dir: Path, report: str | None, html_report: str | None) -> None:
     lines = [
         f"{totals['documents']} documents: {totals['ok']} cleaned, {totals['error']} failed, "
         f"{totals['spun']} flagged as spun; {totals['chars_in']:,} characters in, {totals['chars_out']:,} out -> {out_dir}"
@@ -185,6 +205,8 @@ def _print_summary(totals: Counter, reasons: Counter, out_dir: Path, report: str
         lines.append(f"{sum(reasons.values())} lines dropped: " + ", ".join(f"{r} {n}" for r, n in reasons.most_common(8)))
     if report:
         lines.append(f"report: {report}")
+    if html_report:
+        lines.append(f"visual report: {html_report}")
     print("\n".join(lines), file=sys.stderr)
 
 
@@ -240,6 +262,7 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to clean")
     clean.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder (not inside an input folder)")
     clean.add_argument("--report", metavar="FILE.jsonl", help="write one JSON record per document: what was dropped and why")
+    clean.add_argument("--html-report", metavar="FILE.html", help="also write the visual report (see 'cleaner report')")
     clean.add_argument("--jobs", type=_jobs, metavar="N", help="worker processes (default: all cores)")
     clean.add_argument("--drop-spun", action="store_true", help="drop flagged spun passages instead of only reporting them")
     clean.set_defaults(run=cmd_clean)
@@ -260,6 +283,18 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--url", help="the page's URL (selects a source's rule file by host)")
     explain.add_argument("--source", help="use this source's rule file (its [source] id)")
     explain.set_defaults(run=cmd_explain)
+
+    report = sub.add_parser("report", help="turn a JSON report into one self-contained HTML page",
+                            description="Build a page (no network needed: styles, script and charts are inline) with "
+                            "a summary, a sortable and filterable table of documents, and each document's text with "
+                            "dropped lines struck through and spun passages highlighted. The original files named in "
+                            "the report are read again for their text.")
+    report.add_argument("report", metavar="REPORT.jsonl", help="what 'cleaner clean --report' wrote")
+    report.add_argument("-o", "--output", required=True, metavar="FILE.html")
+    report.add_argument("--max-texts", type=_jobs, default=DEFAULT_MAX_TEXTS, metavar="N",
+                        help=f"embed the text of at most N documents (default {DEFAULT_MAX_TEXTS}); "
+                        "the others show their dropped lines only")
+    report.set_defaults(run=cmd_report)
 
     rules = sub.add_parser("rules", help="list rule files or run their test cases")
     rules_sub = rules.add_subparsers(title="rules commands", metavar="ACTION")

@@ -66,12 +66,24 @@ def check_output_folder(output: Path, paths: list[str | Path]) -> None:
             raise UsageError(f"{output}: the output folder is an input file")
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp makes its file private (0600) and a rename keeps that mode: outputs
+# get the mode a newly created file would get instead.
+_OUTPUT_MODE = 0o666 & ~_current_umask()
+
+
 def write_atomically(path: Path, data: str | bytes) -> None:
     """Write to a temporary file beside `path`, then rename it into place: a
     reader never sees a half-written file, and a crash leaves the old one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, _OUTPUT_MODE)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
             handle.flush()
@@ -93,6 +105,7 @@ class AtomicWriter:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, self._tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.fchmod(fd, _OUTPUT_MODE)
         self._handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
 
     def write(self, text: str) -> None:

@@ -47,6 +47,12 @@ def test_clean_folder_writes_outputs_and_report(inputs, tmp_path, capsys):
     assert len([r for r in records if r["path"].startswith(str(inputs / "corpus.jsonl"))]) == 3
     assert "documents:" in capsys.readouterr().err
     assert not list(out.rglob(".*.tmp"))  # no temporary files left behind
+    import os, stat
+
+    umask = os.umask(0)
+    os.umask(umask)
+    for written in (out / "articles/harbour-ferry.txt", report):  # not the temporary file's private 0600
+        assert stat.S_IMODE(written.stat().st_mode) == 0o666 & ~umask
 
 
 def test_jsonl_records_keep_their_fields_and_gain_the_result(inputs, tmp_path):
