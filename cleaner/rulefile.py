@@ -92,6 +92,10 @@ class RuleSet:
     #: documents, as (name, value) pairs; names are those of heuristics.toml.
     heuristics: tuple[tuple[str, float], ...] = ()
     tests: tuple[RuleTest, ...] = field(default=(), compare=False)
+    #: All `drop` patterns as one alternation: a line it does not match is
+    #: matched by none of them, so most lines cost one search, not one per rule.
+    #: (Which rule claims a line is still decided rule by rule, in file order.)
+    any_drop: regex.Pattern | None = field(default=None, compare=False)
 
     def matches_host(self, host: str) -> bool:
         host = host.lower().rstrip(".")
@@ -250,7 +254,19 @@ def _build(path: Path, raw: str, data: dict) -> RuleSet:
         cut=tuple(rules["cut"]),
         heuristics=tuple(sorted(heuristics.items())),
         tests=tuple(tests),
+        any_drop=_alternation(rules["drop"]),
     )
+
+
+def _alternation(rules: list[LineRule]) -> regex.Pattern | None:
+    if not rules:
+        return None
+    # Each rule keeps its own case setting inside the alternation.
+    parts = [f"(?{'i' if r.pattern.flags & regex.IGNORECASE else '-i'}:{r.pattern.pattern})" for r in rules]
+    try:
+        return regex.compile("|".join(parts))
+    except regex.error:  # a pattern that cannot be nested (a global flag, say): no shortcut
+        return None
 
 
 def _compile(path, entry, key, flags, where, line, required) -> regex.Pattern | None:

@@ -44,8 +44,10 @@ _TERMINAL = re.compile(r"""[.!?…]['"’”»)\]]*\s*$""")
 @dataclass(frozen=True)
 class HeuristicsData:
     thresholds: dict[str, float]
-    patterns: dict[str, tuple[re.Pattern[str], ...]]
-    box_headers: dict[str, tuple[re.Pattern[str], ...]]
+    # Each group's patterns joined into one alternation: a line is read once
+    # per group, not once per pattern.
+    patterns: dict[str, re.Pattern[str]]
+    box_headers: dict[str, re.Pattern[str]]
 
     def with_thresholds(self, overrides: tuple[tuple[str, float], ...]) -> HeuristicsData:
         """The same data with some thresholds replaced (a source's `[heuristics]`)."""
@@ -77,8 +79,8 @@ def stoplist_for(language: str | None) -> frozenset[str] | None:
 def load_heuristics_data() -> HeuristicsData:
     raw = _read_data("heuristics.toml")
 
-    def compile_all(table: dict[str, list[str]]) -> dict[str, tuple[re.Pattern[str], ...]]:
-        return {name: tuple(re.compile(p, re.IGNORECASE) for p in pats) for name, pats in table.items()}
+    def compile_all(table: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
+        return {name: re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE) for name, pats in table.items()}
 
     return HeuristicsData(
         thresholds=dict(raw["thresholds"]),
@@ -184,8 +186,8 @@ def _classify(line: Line, decision: Decision | None, data: HeuristicsData, stopl
     t = data.thresholds
     info = _Info(line, words, terminal, density, SHORT)
     if words <= t["header_max_words"]:
-        for box, patterns in data.box_headers.items():
-            if any(p.search(text) for p in patterns):
+        for box, pattern in data.box_headers.items():
+            if pattern.search(text):
                 info.box = box
                 break
     if decision is not None:
@@ -204,7 +206,7 @@ def _classify(line: Line, decision: Decision | None, data: HeuristicsData, stopl
         ("inline_link", "inline_link", t["inline_link_max_words"]),
     )
     for reason, group, max_words in checks:
-        if words <= max_words and any(p.search(text) for p in data.patterns[group]):
+        if words <= max_words and data.patterns[group].search(text):
             if reason == "advert" and words > t["advert_plain_max_words"] and not _shouts(text):
                 continue
             info.cls, info.reason = BAD, reason
@@ -288,11 +290,11 @@ def _mark_comment_thread(infos: list[_Info], data: HeuristicsData) -> None:
     """Readers' comments under the article: from the first comment signature
     to the end of the page, once the signatures show it is a thread."""
     t = data.thresholds
-    patterns = data.patterns["comment_signature"]
+    pattern = data.patterns["comment_signature"]
     signatures = [
         k
         for k, info in enumerate(infos)
-        if info.words <= t["comment_signature_max_words"] and any(p.search(info.line.text) for p in patterns)
+        if info.words <= t["comment_signature_max_words"] and pattern.search(info.line.text)
     ]
     if len(signatures) < t["comment_min_signatures"]:
         return

@@ -66,6 +66,15 @@ class _Searcher:
             self._report(rule_id, line)
             return False
 
+    def might_match(self, pattern, text: str) -> bool:
+        """A prefilter: False only when the pattern surely does not match
+        (running out of time counts as "might", so the rules themselves run
+        and the slow one is reported by its id)."""
+        try:
+            return pattern.search(text, timeout=self.timeout) is not None
+        except TimeoutError:
+            return True
+
     def cut(self, pattern, text: str, rule_id: str, line: int) -> tuple[str, list[str]]:
         try:
             return _cut(text, pattern, self.timeout)
@@ -97,9 +106,14 @@ def apply_rules(lines: list[Line], rule_sets: list[RuleSet], timeout: float = 1.
     for rule_set in rule_sets:
         for block in rule_set.drop_block:
             _drop_block(content, block, rule_set.id, decisions, searcher)
+        candidates = content
+        if rule_set.any_drop is not None:
+            candidates = [
+                l for l in content if l.number not in decisions and searcher.might_match(rule_set.any_drop, l.text)
+            ]
         for rule in rule_set.drop:
             rule_id = f"{rule_set.id}/{rule.id}"
-            for line in content:
+            for line in candidates:
                 if line.number not in decisions and searcher.search(rule.pattern, line.text, rule_id, line.number):
                     decisions[line.number] = Decision(False, f"rule:{rule_id}")
 
