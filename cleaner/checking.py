@@ -5,7 +5,8 @@ An adapter: the cleaning is `Cleaner.clean`; this turns its result into
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +84,33 @@ def check_file(cleaner: Cleaner, path: Path, fix: bool = False) -> FileCheck:
             write_atomically(path, result.text)
             outcome.fixed = True
     return outcome
+
+
+def run_checks(cleaner: Cleaner, paths: Iterable[Path], fix: bool = False, out=None, err=None) -> int:
+    """Check (or fix) each file and print what is wrong: ``FILE:LINE: REASON``
+    on `out`, errors on `err`. After a fix, the problems printed are those the
+    fix left (spun passages, say), with the rewritten file's line numbers.
+    Returns 1 if any file has problems, failed, or was changed; else 0."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    status = 0
+    for path in paths:
+        outcome = check_file(cleaner, path, fix=fix)
+        if outcome.error:
+            print(f"{path}: {outcome.error}", file=err)
+            status = 1
+            continue
+        if outcome.fixed:
+            print(f"Fixing {path}", file=out)
+            status = 1  # a changed file is for the user to review (pre-commit's convention)
+            outcome.problems = check_file(cleaner, path).problems
+        for line in outcome.lines():
+            print(line, file=out)
+        if outcome.not_fixed:
+            print(f"{path}: not fixed: {outcome.not_fixed}", file=err)
+        if outcome.problems:
+            status = 1
+    return status
 
 
 def _short(text: str, width: int = 80) -> str:

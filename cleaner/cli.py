@@ -14,9 +14,9 @@ from pathlib import Path
 
 from . import __version__
 from .batch import default_jobs, run_files
-from .checking import check_file
+from .checking import run_checks
 from .config import Config, make_config
-from .files import CONTENT_TYPES, AtomicWriter, UsageError, check_output_folder, find_inputs
+from .files import CONTENT_TYPES, KINDS, AtomicWriter, UsageError, check_output_folder, find_inputs
 from .htmlreport import DEFAULT_MAX_TEXTS, read_records, write_report
 from .pipeline import Cleaner
 from .rulefile import RuleFileError
@@ -50,7 +50,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     for extra in (args.report, args.html_report):
         if extra:
             check_output_folder(Path(extra), args.paths)
-    cleaner = Cleaner(_config(args))  # rule files are checked before anything is written
+    cleaner = Cleaner(config_from_args(args))  # rule files are checked before anything is written
     items = find_inputs(args.paths)
     if not items:
         raise UsageError(f"no .txt, .html or .jsonl files in {' '.join(args.paths)}")
@@ -81,29 +81,16 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    cleaner = Cleaner(_config(args))
-    status = EXIT_OK
-    for item in find_inputs(args.paths):
-        outcome = check_file(cleaner, item.path, fix=args.fix)
-        if outcome.error:
-            _error(f"{item.path}: {outcome.error}")
-        for line in outcome.lines():
-            print(line)
-        if outcome.fixed:
-            print(f"Fixing {item.path}")
-        if outcome.not_fixed:
-            _error(f"{item.path}: not fixed: {outcome.not_fixed}")
-        if outcome.failed:
-            status = EXIT_PROBLEMS
-    return status
+    cleaner = Cleaner(config_from_args(args))
+    return run_checks(cleaner, (item.path for item in find_inputs(args.paths)), fix=args.fix)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    cleaner = Cleaner(_config(args))
+    cleaner = Cleaner(config_from_args(args))
     path = Path(args.file)
     try:
         data = path.read_bytes()
-        result = cleaner.clean(data, url=args.url, source=args.source, content_type=CONTENT_TYPES.get(_kind(path)))
+        result = cleaner.clean(data, url=args.url, source=args.source, content_type=CONTENT_TYPES.get(KINDS.get(path.suffix.lower())))
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (NotTextError, ValueError) as exc:
@@ -151,7 +138,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_rules_test(args: argparse.Namespace) -> int:
     from .ruletests import run_rule_tests
 
-    cleaner = Cleaner(_config(args))
+    cleaner = Cleaner(config_from_args(args))
     failed = 0
     for rule_set in cleaner.rule_sets:
         failures = run_rule_tests(cleaner, rule_set)
@@ -163,7 +150,7 @@ def cmd_rules_test(args: argparse.Namespace) -> int:
 
 
 def cmd_rules_list(args: argparse.Namespace) -> int:
-    cleaner = Cleaner(_config(args))
+    cleaner = Cleaner(config_from_args(args))
     for r in cleaner.rule_sets:
         match = "every document" if r.generic else ", ".join([*r.hosts, *(repr(f) for f in r.fingerprints)])
         rules = len(r.keep) + len(r.drop) + len(r.drop_block) + len(r.cut)
@@ -174,7 +161,8 @@ def cmd_rules_list(args: argparse.Namespace) -> int:
 # --- helpers --------------------------------------------------------------------
 
 
-def _config(args: argparse.Namespace) -> Config:
+def config_from_args(args: argparse.Namespace) -> Config:
+    """The options every command (and the hook) shares, from parsed arguments."""
     overrides: dict = {"rules_dirs": tuple(args.rules or ())}
     if getattr(args, "spun_threshold", None) is not None:
         overrides["spun_threshold"] = args.spun_threshold
@@ -210,12 +198,6 @@ def _print_summary(totals: Counter, reasons: Counter, out_dir: Path, report: str
     print("\n".join(lines), file=sys.stderr)
 
 
-def _kind(path: Path) -> str | None:
-    from .files import KINDS
-
-    return KINDS.get(path.suffix.lower())
-
-
 def _use_color(stream) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
@@ -224,7 +206,7 @@ def _error(message: str) -> None:
     print(f"cleaner: {message}", file=sys.stderr)
 
 
-def _threshold(value: str) -> float:
+def threshold_argument(value: str) -> float:
     number = float(value)
     if not 0.0 <= number <= 1.0:
         raise argparse.ArgumentTypeError("must be between 0 and 1")
@@ -252,7 +234,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--rules", metavar="DIR", action="append",
                         help="a folder of extra rule files (*.toml), read after the built-in ones; repeatable")
     common.add_argument("--no-builtin-rules", action="store_true", help="use only the rule files given with --rules")
-    common.add_argument("--spun-threshold", metavar="X", type=_threshold,
+    common.add_argument("--spun-threshold", metavar="X", type=threshold_argument,
                         help=f"spun score (0..1) at which a document or passage is flagged (default {Config().spun_threshold})")
 
     clean = sub.add_parser("clean", parents=[common], help="clean files and folders into an output folder",
@@ -270,7 +252,7 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", parents=[common], help="report boilerplate and spun text; exit 1 if any",
                            description="Print FILE:LINE: REASON for every line that cleaning would drop, cut or "
                            "repair, and every spun passage. Exit 1 if there is any. With --fix, text files are "
-                           "rewritten with the cleaned text.")
+                           "rewritten with the cleaned text, and what the fix left is listed.")
     check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to check")
     check.add_argument("--fix", action="store_true", help="rewrite text files in place with the cleaned text")
     check.add_argument("--drop-spun", action="store_true", help="with --fix, also remove flagged spun passages")

@@ -22,8 +22,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .checking import check_file
-from .config import Config, make_config
+from .checking import run_checks
+from .cli import config_from_args, threshold_argument
+from .config import Config
 from .pipeline import Cleaner
 from .rulefile import RuleFileError
 
@@ -47,17 +48,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="*", metavar="FILE")
     parser.add_argument("--all", action="store_true", help="look at every file passed, not only newly added ones")
     parser.add_argument("--rules", metavar="DIR", action="append", help="a folder of extra rule files; repeatable")
-    parser.add_argument("--spun-threshold", metavar="X", type=float, help=f"default {Config().spun_threshold}")
+    parser.add_argument(
+        "--spun-threshold", metavar="X", type=threshold_argument, help=f"0..1, default {Config().spun_threshold}"
+    )
     parser.add_argument("--drop-spun", action="store_true", help="fix: also remove spun passages")
     # pre-commit puts the hook's args before the file names: options and
     # files may come in any order.
     args = parser.parse_intermixed_args(argv)
 
-    overrides: dict = {"rules_dirs": tuple(args.rules or ()), "drop_spun": args.drop_spun}
-    if args.spun_threshold is not None:
-        overrides["spun_threshold"] = args.spun_threshold
     try:
-        cleaner = Cleaner(make_config(**overrides))
+        cleaner = Cleaner(config_from_args(args))
     except RuleFileError as exc:
         print(f"cleaner-hook: {exc}", file=sys.stderr)
         return 2
@@ -70,27 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         files = [f for f in files if Path(f).as_posix() in added]
 
-    status = 0
-    for name in files:
-        outcome = check_file(cleaner, Path(name), fix=args.action == "fix")
-        if outcome.error:
-            print(f"{name}: {outcome.error}")
-            status = 1
-            continue
-        if outcome.fixed:
-            print(f"Fixing {name}")
-            status = 1
-            remaining = check_file(cleaner, Path(name)).problems  # what the fix could not take out
-            for line, message in remaining:
-                print(f"{name}:{line}: {message}")
-            continue
-        for line in outcome.lines():
-            print(line)
-        if outcome.not_fixed:
-            print(f"{name}: not fixed: {outcome.not_fixed}")
-        if outcome.problems:
-            status = 1
-    return status
+    return run_checks(cleaner, [Path(name) for name in files], fix=args.action == "fix")
 
 
 if __name__ == "__main__":

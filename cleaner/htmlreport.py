@@ -16,8 +16,9 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from .steps.assemble import split_lines
 from .steps.decode import NotTextError, decode
-from .steps.extract import extract_html, looks_like_html
+from .steps.extract import extract_html
 
 DEFAULT_MAX_TEXTS = 1000
 BAR_LIMIT = 15  # reasons shown in the bar chart; the rest are summed as "other"
@@ -71,9 +72,7 @@ def _file_lines(path: Path, record: dict) -> list[str] | None:
         text, _ = decode(path.read_bytes())
     except (OSError, NotTextError):
         return None
-    if record.get("extracted"):
-        text = extract_html(text)
-    return [line.removesuffix("\r") for line in text.split("\n")]
+    return _lines_as_cleaned(text, record, None)
 
 
 def _record_lines(raw: bytes, record: dict) -> list[str] | None:
@@ -84,9 +83,14 @@ def _record_lines(raw: bytes, record: dict) -> list[str] | None:
     text = data.get("text") if isinstance(data.get("text"), str) else data.get("html")
     if not isinstance(text, str):
         return None
-    if record.get("extracted") or (not isinstance(data.get("text"), str) and looks_like_html(text, "text/html")):
-        text = extract_html(text, data.get("url") if isinstance(data.get("url"), str) else None)
-    return text.split("\n")
+    return _lines_as_cleaned(text, record, data.get("url") if isinstance(data.get("url"), str) else None)
+
+
+def _lines_as_cleaned(text: str, record: dict, url: str | None) -> list[str]:
+    """The lines as the pipeline numbered them: extracted first if it extracted."""
+    if record.get("extracted"):
+        text = extract_html(text, url)
+    return [line.text for line in split_lines(text)]
 
 
 def summarise(records: list[dict]) -> dict:

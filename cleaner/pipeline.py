@@ -22,7 +22,7 @@ from .steps.dedupe import label_duplicates
 from .steps.extract import extract_html, looks_like_html
 from .steps.heuristics import label_heuristics, load_heuristics_data, stoplist_for
 from .steps.language import LanguageDetector, prose_sample
-from .steps.linemodel import load_line_model
+from .steps.linemodel import LineModel, load_line_model
 from .steps.repair import repair_lines
 from .steps.rules import apply_rules, select_source, url_host
 from .steps.spun import load_spun_data, score_spun
@@ -58,13 +58,15 @@ class Cleaner:
     the language profiles are loaded again on the other side, on first use).
     """
 
-    def __init__(self, config: Config | None = None, **overrides: object) -> None:
+    def __init__(self, config: Config | None = None, *, line_model: LineModel | None = None, **overrides: object) -> None:
+        """`line_model` replaces the shipped weights (bench/fit_line_model.py
+        passes the models it is fitting); options go in `config`/`overrides`."""
         self.config = make_config(config, **overrides)
         dirs = ([builtin_rules_dir()] if self.config.builtin_rules else []) + list(self.config.rules_dirs)
         self.rule_sets: list[RuleSet] = load_rule_dirs(dirs)
         self.generic_rules = [r for r in self.rule_sets if r.generic]
         self._heuristics = load_heuristics_data() if self.config.heuristics else None
-        self.line_model = load_line_model()
+        self.line_model = line_model if line_model is not None else load_line_model()
         self._spun = load_spun_data()
         self._language = LanguageDetector()
 
@@ -139,7 +141,8 @@ class Cleaner:
             if not found:
                 break
             new.update(found)
-            lines = [l for l in lines if not l.blank and {**decided, **found}.get(l.number, KEPT).keep]
+            now = {**decided, **found}
+            lines = [l for l in lines if not l.blank and now.get(l.number, KEPT).keep]
             decided = dict(protected)
         return new
 

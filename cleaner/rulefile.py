@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-
-import regex
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import regex
 
 RULE_KINDS = ("keep", "drop", "drop_block", "cut")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")

@@ -9,7 +9,7 @@ from cleaner.result import Decision, Line
 from cleaner.steps.assemble import assemble, split_lines
 from cleaner.steps.decode import NotTextError, decode
 from cleaner.steps.dedupe import label_duplicates
-from cleaner.steps.heuristics import label_heuristics, load_heuristics_data
+from cleaner.steps.heuristics import classify_lines, label_heuristics, line_views, load_heuristics_data
 from cleaner.steps.language import LanguageDetector
 from cleaner.steps.linemodel import neutral_model
 from cleaner.steps.repair import repair_text
@@ -59,8 +59,9 @@ def test_decode_binary_is_not_text():
 
 
 def test_decode_str_passes_through():
-    assert decode("already text") == ("already text", decode("already text")[1])
-    assert decode("already text")[1].method == "str"
+    text, decoding = decode("already text \ufeff with odd characters \x00")
+    assert text == "already text \ufeff with odd characters \x00"  # a str is never re-decoded or refused
+    assert decoding.method == "str"
 
 
 # --- repair -------------------------------------------------------------------
@@ -226,12 +227,35 @@ def test_line_model_never_empties_a_page_of_its_prose():
     assert label_heuristics(lines, {}, model=distrusting) == {}
 
 
+def test_folded_line_model_scores_like_the_fitted_formula():
+    """The weights are fitted on standardised features and folded into raw-
+    feature weights at load: both ways must give the same probabilities."""
+    import math
+
+    from cleaner.steps import linemodel
+
+    model = linemodel.load_line_model()
+    k = len(linemodel.LINE_FEATURES)
+    texts = ["Home", "News", PROSE, "Budget approved", PROSE2, "Share this article", "Contact us"]
+    infos = classify_lines([Line(n, t) for n, t in enumerate(texts, 1)], {}, load_heuristics_data(), None)
+    views = line_views(infos)
+
+    def standardised(weights, row, means, scales):
+        return weights[0] + sum(w * (x - m) / s for w, x, m, s in zip(weights[1:], row, means, scales))
+
+    first = [standardised(model.line_weights, r, model.means[:k], model.scales[:k]) for r in linemodel.line_features(views)]
+    second = [
+        standardised(model.context_weights, r, model.means[k:], model.scales[k:]) for r in linemodel.context_features(first)
+    ]
+    expected = [1 / (1 + math.exp(-max(-30.0, min(30.0, z)))) for z in second]
+    assert linemodel.score_lines(views, model) == pytest.approx(expected, abs=1e-12)
+
+
 def test_line_model_data_matches_the_code_and_was_cross_validated():
     import json
     from importlib import resources
 
     from cleaner.steps.linemodel import CONTEXT_FEATURES, LINE_FEATURES, load_line_model, score_lines
-    from cleaner.steps.heuristics import classify_lines, line_views
 
     raw = json.loads(resources.files("cleaner").joinpath("data/line_model.json").read_text())
     assert raw["line_features"] == list(LINE_FEATURES) and raw["context_features"] == list(CONTEXT_FEATURES)

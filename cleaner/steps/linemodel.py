@@ -15,8 +15,9 @@ from __future__ import annotations
 import json
 import math
 import re
+import operator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 _WORD = re.compile(r"\w+")
@@ -72,11 +73,30 @@ RATIO_SAMPLE_CHARS = 2000
 
 @dataclass(frozen=True)
 class LineModel:
+    """The weights as fitted, on standardised features: (x - mean) / scale."""
+
     line_weights: tuple[float, ...]  # bias first, then LINE_FEATURES
     context_weights: tuple[float, ...]  # bias first, then CONTEXT_FEATURES
     threshold: float  # keep a prose-like line whose stage-2 probability reaches this
     means: tuple[float, ...]  # feature standardisation, as fitted
     scales: tuple[float, ...]
+
+    # The same two models on raw features, worked out once: standardising is
+    # linear, so it folds into the weights and the bias.
+    @cached_property
+    def line_stage(self) -> tuple[float, tuple[float, ...]]:
+        k = len(LINE_FEATURES)
+        return _fold(self.line_weights, self.means[:k], self.scales[:k])
+
+    @cached_property
+    def context_stage(self) -> tuple[float, tuple[float, ...]]:
+        k = len(LINE_FEATURES)
+        return _fold(self.context_weights, self.means[k:], self.scales[k:])
+
+
+def _fold(weights, means, scales) -> tuple[float, tuple[float, ...]]:
+    coefficients = tuple(w / s for w, s in zip(weights[1:], scales))
+    return weights[0] - sum(c * m for c, m in zip(coefficients, means)), coefficients
 
 
 def neutral_model() -> LineModel:
@@ -114,9 +134,9 @@ class LineView:
 def line_features(views: list[LineView]) -> list[list[float]]:
     """Stage-1 feature rows, one per line, in LINE_FEATURES order."""
     n = len(views)
+    keys = [" ".join(v.text.split()).casefold() for v in views]
     counts: dict[str, int] = {}
-    for v in views:
-        key = " ".join(v.text.split()).casefold()
+    for key in keys:
         counts[key] = counts.get(key, 0) + 1
     prose_words = [v.words if v.prose_like and not v.hard_bad else 0 for v in views]
     total_prose = sum(prose_words) or 1
@@ -150,7 +170,7 @@ def line_features(views: list[LineView]) -> list[list[float]]:
                 1.0 - sum(map(str.isalnum, chars)) / len(chars),
                 float("," in v.text),
                 float(v.words >= 15 and not _SENTENCE_PUNCT.search(v.text)),
-                float(counts[" ".join(v.text.split()).casefold()] > 1),
+                float(counts[keys[k]] > 1),
                 float(bool(_DATE.search(v.text))),
                 float(bool(_LINKISH.search(v.text))),
                 float(v.prose_like),
@@ -187,13 +207,9 @@ def context_features(logits: list[float]) -> list[list[float]]:
     ]
 
 
-def _logit(weights: tuple[float, ...], row: list[float], means: tuple[float, ...], scales: tuple[float, ...]) -> float:
-    return weights[0] + sum(w * (x - m) / s for w, x, m, s in zip(weights[1:], row, means, scales))
-
-
-def stage_one(model: LineModel, rows: list[list[float]]) -> list[float]:
-    k = len(LINE_FEATURES)
-    return [_logit(model.line_weights, row, model.means[:k], model.scales[:k]) for row in rows]
+def _logit(stage: tuple[float, tuple[float, ...]], row: list[float]) -> float:
+    bias, coefficients = stage
+    return bias + sum(map(operator.mul, coefficients, row))
 
 
 def score_lines(views: list[LineView], model: LineModel | None = None) -> list[float]:
@@ -201,9 +217,6 @@ def score_lines(views: list[LineView], model: LineModel | None = None) -> list[f
     model = model or load_line_model()
     if not views:
         return []
-    first = stage_one(model, line_features(views))
-    k = len(LINE_FEATURES)
-    second = [
-        _logit(model.context_weights, row, model.means[k:], model.scales[k:]) for row in context_features(first)
-    ]
+    first = [_logit(model.line_stage, row) for row in line_features(views)]
+    second = [_logit(model.context_stage, row) for row in context_features(first)]
     return [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))) for z in second]
