@@ -87,18 +87,13 @@ def c4_lines(text: str) -> str:
     return "\n".join(kept)
 
 
-_LANG_TO_STOPLIST: dict[str, str] = {}
-
-
 def justext_lines(text: str, detector) -> str:
     import justext
 
-    if not _LANG_TO_STOPLIST:
-        from cleaner.steps.heuristics import STOPLIST_NAMES
+    from cleaner.steps.heuristics import STOPLIST_NAMES
 
-        _LANG_TO_STOPLIST.update(STOPLIST_NAMES)
     code = detector.detect(text, 4000).code or "en"
-    stoplist = justext.get_stoplist(_LANG_TO_STOPLIST.get(code, "English"))
+    stoplist = justext.get_stoplist(STOPLIST_NAMES.get(code, "English"))
     page = "<html><body>" + "".join(f"<p>{html.escape(l)}</p>" for l in text.split("\n") if l.strip()) + "</body></html>"
     return "\n".join(p.text for p in justext.justext(page.encode("utf-8"), stoplist, encoding="utf-8") if not p.is_boilerplate)
 
