@@ -24,6 +24,7 @@ def test_wheel_ships_rules_and_data_and_runs_outside_the_checkout(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "cleaner/rules/generic.toml" in names
     assert "cleaner/data/heuristics.toml" in names and "cleaner/data/spun_artifacts.toml" in names
+    assert "cleaner/data/thesaurus.tsv.gz" in names and "cleaner/data/spun_model.json" in names
 
     target = tmp_path / "site"
     install = subprocess.run(

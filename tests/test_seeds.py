@@ -51,3 +51,30 @@ def test_seed_sources_are_recognised_from_text_alone(cleaner, seeds_dir):
 def test_seed_with_typos_is_scored_and_not_flagged(cleaner, seeds_dir):
     result = cleaner.clean((seeds_dir / "000_9ac47a311e3212b3.txt").read_bytes())
     assert result.spun.score is not None and not result.spun.flagged
+
+
+# --- spun (issue: seeds 002 and 004 spun, the others not) ---------------------------
+
+
+def _spun_lines_above(result, threshold):
+    return {p.line for p in result.spun.passages if p.score >= threshold}
+
+
+@pytest.mark.parametrize("name", ["000_9ac47a311e3212b3.txt", "001_048ada916771e28f.txt", "003_c7544ab31fb8c754.txt"])
+def test_clean_seed_is_not_flagged_and_no_line_scores_above_threshold(cleaner, seeds_dir, name):
+    result = cleaner.clean((seeds_dir / name).read_bytes())
+    assert result.spun.score is not None and not result.spun.flagged
+    assert _spun_lines_above(result, cleaner.config.spun_threshold) == set()
+
+
+def test_lightly_spun_seed_is_flagged_with_its_spun_lines(cleaner, seeds_dir):
+    name = "004_98613384e13673e7.txt"
+    result = cleaner.clean((seeds_dir / name).read_bytes())
+    assert result.spun.flagged
+    spun_lines = set(load_annotation(seeds_dir / "gold.json")[name]["spun_lines"])
+    assert len(spun_lines & _spun_lines_above(result, cleaner.config.spun_threshold)) >= 0.9 * len(spun_lines)
+
+
+@pytest.mark.xfail(strict=True, reason="open: 002's synonym swaps score near clean text; only its scars stand out")
+def test_heavily_spun_seed_is_flagged(cleaner, seeds_dir):
+    assert cleaner.clean((seeds_dir / "002_ae4f63d2b9d2c876.txt").read_bytes()).spun.flagged

@@ -13,7 +13,7 @@ from cleaner.steps.heuristics import classify_lines, label_heuristics, line_view
 from cleaner.steps.language import LanguageDetector
 from cleaner.steps.linemodel import neutral_model
 from cleaner.steps.repair import repair_text
-from cleaner.steps.spun import score_spun
+from cleaner.steps.spun import load_reference_tables, load_spun_data, model_from, passage_evidence, score_spun, score_text
 
 PROSE = "The council met on Tuesday evening and approved the budget for the coming year after a long debate."
 PROSE2 = "Residents who spoke at the meeting asked for more money for the library and for repairs to the roads."
@@ -294,11 +294,62 @@ def test_language_is_deterministic_and_bounded():
 
 def test_spun_scores_scars_with_evidence_and_skips_other_languages():
     scarred = Line(1, "During the COVID-1 9 pandemic the firm spent $ 4 million on R& D, and also more on ads.")
-    clean = Line(2, PROSE)
-    result = score_spun([scarred, clean], "en", 0.5)
-    assert [p.line for p in result.passages] == [1]
-    assert any("split_number" in e for e in result.passages[0].evidence)
-    assert result.passages[0].score > 0.5
-    assert score_spun([clean], "en", 0.5).score == 0.0
+    result = score_spun([scarred], "en", 0.5)
+    assert any("split_number: 'COVID-1 9'" in e for e in result.passages[0].evidence)
+    assert result.flagged and result.passages[0].score >= 0.5
+    assert not score_spun([Line(2, PROSE)], "en", 0.5).flagged
     other = score_spun([scarred], "de", 0.5)
-    assert other.score is None and not other.flagged and "not covered" in other.reason
+    assert other.score is None and not other.flagged and other.passages == () and "not covered" in other.reason
+    assert score_spun([scarred], None, 0.5).score is None
+
+
+def test_spun_names_the_pair_a_synonym_broke_and_what_it_replaced():
+    evidence = passage_evidence("Prices saw an acute rise in the spring.", load_spun_data())
+    assert "broken_pair: 'acute rise' (usual: 'sharp rise')" in evidence.notes
+    # The original pair is common in the reference table: one piece of evidence fewer.
+    original = passage_evidence("Prices saw a sharp rise in the spring.", load_spun_data())
+    assert not any("rise" in note for note in original.notes)
+    assert original.counts["broken_pair"] == evidence.counts["broken_pair"] - 1
+
+
+def test_typos_leave_no_synonym_evidence():
+    typo = "The counicl said the new brigde would open next yaer after a long delay in the work."
+    evidence = passage_evidence(typo, load_spun_data())
+    assert evidence.counts["broken_pair"] == evidence.counts["rarer_word"] == 0
+    assert score_text(typo) < 0.5
+
+
+def test_spun_passage_is_read_with_its_document():
+    # A heading has too few words to judge alone; in a spun document it is
+    # read with the document's evidence, in a clean one it is not raised.
+    heading = Line(1, "Council plans new market")
+    spun_body = [Line(3 + 2 * i, text) for i, text in enumerate([
+        "The municipality functionaries said the yearly turnover of the bazaar had an acute rise as well as a drop.",
+        "Merchants likewise stated the regulations were altogether unjust, as well as costly for purchasers.",
+        "The functionaries undoubtedly plan to interrupt the regulations and also levy mulcts on wrongdoers.",
+    ])]
+    spun = score_spun([heading, *spun_body], "en", 0.5)
+    clean = score_spun([heading, Line(3, PROSE)], "en", 0.5)
+    alone = score_text(heading.text)
+    assert spun.flagged and not clean.flagged
+    assert spun.passages[0].score > alone and spun.passages[0].score >= 0.5
+    assert "read with its document" in spun.passages[0].evidence[0]
+    assert clean.passages[0].score < 0.5
+
+
+def test_spun_scores_never_reach_one_so_a_threshold_of_one_flags_nothing():
+    text = "COVID-1 9 R& D $ 4 COVID-1 9 R& D as well as and also as well as also " * 20
+    assert 0.99 <= score_text(text) < 1.0
+    assert not score_spun([Line(1, text)], "en", 1.0).flagged
+
+
+def test_spun_model_file_must_weigh_every_input():
+    with pytest.raises(ValueError, match="expected"):
+        model_from((), {"weights": {"scar": 1.0}, "bias": 0.0, "min_words": 30, "shrink_words": 60})
+
+
+def test_thesaurus_lists_same_inflection_synonyms_of_common_words():
+    thesaurus = load_reference_tables().thesaurus
+    assert "companies" in thesaurus["firms"] or "companies" in thesaurus.get("fellowships", ())
+    assert thesaurus["tribunals"] and all(s.endswith("s") for s in thesaurus["tribunals"])
+    assert "teh" not in thesaurus  # a typo is in no table

@@ -1,26 +1,75 @@
 """spun: score passages for signs of an article spinner.
 
-This scorer reads only typographic scars and spinner filler (see
-``data/spun_artifacts.toml``): cheap, explainable, and blind to the synonym
-swaps themselves, which a fuller scorer can add as more evidence in the same
-shape. Each kept paragraph gets a score from the weight of its evidence per
-100 words; the document's score is the same over all its paragraphs.
+A spinner swaps words for thesaurus synonyms without regard to sense ("tech
+fellowships" for tech companies, "district tribunal" for district court) and
+leaves typographic scars ("COVID-1 9", "R& D"). Each kept paragraph is read
+for six kinds of evidence:
 
-The evidence tables are English: other languages get no score, with the reason.
+``broken_pair``  a word whose neighbour (a content word) forms a common pair in
+                 the reference table with one of its synonyms, never with it:
+                 "tech fellowships" where "tech companies" is common
+``weak_pair``    the same with a function-word neighbour, which says less
+                 ("for swelling" where "for growth" is common)
+``rarer_word``   a word with a synonym at least 30 times as common: spinners
+                 pick from the whole thesaurus, writers mostly the usual word
+``unseen_pair``  the share of adjacent content-word pairs the table lacks
+``filler``       spinner filler: "as well as", "and also", "undoubtedly"
+``scar``         typographic scars (both from data/spun_artifacts.toml)
+
+Typos leave none of this: a misspelt word is in neither table, so it forms no
+pair and has no synonyms.
+
+A logistic model weighs the counts against the number of words and word
+pairs they were found in, so evidence adds up with length as a likelihood
+ratio does. Its weights are fitted by ``bench/spun_eval.py`` on clean
+paragraphs, typo-ridden and spun copies of them, and ship as
+data/spun_model.json; the weight of scars is set by hand there, since the
+evaluation's spinner leaves none. A paragraph is read together with up to
+``shrink_words`` of its document at the document's rates (spinners rewrite
+whole articles, and a heading carries too few words to judge alone); the
+document is scored on all its kept text.
+
+Reference data: the unigram and bigram counts of a web corpus that ship in
+the ``wordsegment`` package, and data/thesaurus.tsv.gz, built from WordNet
+by scripts/build_thesaurus.py. They are English: other languages get no
+score, with the reason.
 """
 from __future__ import annotations
 
+import gzip
+import json
 import math
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
 from ..result import Line, SpunPassage, SpunResult
 
-_WORD = re.compile(r"\w+")
 COVERED_LANGUAGES = frozenset({"en"})
+FEATURES = ("broken_pair", "weak_pair", "rarer_word", "unseen_pair", "filler", "scar")
+# The model's inputs: the evidence counts, and how many words and content-word
+# pairs they were found in (per 100), which carry the expected counts of clean text.
+INPUTS = FEATURES + ("words", "content_pairs")
+_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+# Function words: pairs with these are weak evidence, and they are never
+# counted as swapped themselves (no spinner swaps "the").
+FUNCTION_WORDS = frozenset(
+    """a an the and or but nor if of to in on at by for with from as into onto over under about
+    is are was were be been being am it its this that these those he she they we you i me him her
+    them us his hers their our your my not no do does did done has have had will would can could
+    should may might must shall there here than then so such what which who whom whose when where
+    why how all any each every some also very just only too more most across through after before
+    between during against without within among since until while up down out off per via upon""".split()
+)
+# "rarer_word": the commonest synonym is at least this many times as frequent
+# (log10 1.5, about 30x). At 10x a fifth of the words of clean news prose
+# qualify; at 30x about one in twenty.
+RARER_LOG10 = 1.5
+# "weak_pair": with a function word only a strong collocation counts
+# (pointwise mutual information, natural log, of the synonym pair).
+WEAK_PAIR_MIN_PMI = 2.0
 
 
 @dataclass(frozen=True)
@@ -28,50 +77,225 @@ class Artifact:
     name: str
     pattern: re.Pattern[str]
     weight: float
+    kind: str  # "scar" or "filler"
+
+
+@dataclass
+class ReferenceTables:
+    """Counts from the reference corpus and the thesaurus; loaded on first English document."""
+
+    unigrams: dict[str, int]
+    bigrams: dict[str, int]
+    total: float
+    thesaurus: dict[str, tuple[str, ...]]
+
+    def pmi(self, first: str, second: str) -> float | None:
+        count = self.bigrams.get(f"{first} {second}")
+        if count is None:
+            return None
+        return math.log(count * self.total / (self.unigrams[first] * self.unigrams[second]))
 
 
 @dataclass(frozen=True)
-class SpunData:
+class SpunModel:
     artifacts: tuple[Artifact, ...]
-    scale: float
+    weights: dict[str, float]
+    bias: float
     min_words: int
+    shrink_words: int
+    _tables: list = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def tables(self) -> ReferenceTables:
+        if not self._tables:
+            self._tables.append(load_reference_tables())
+        return self._tables[0]
+
+    def __getstate__(self):
+        # The tables are large and cheap to reload: workers read their own.
+        return {k: getattr(self, k) for k in ("artifacts", "weights", "bias", "min_words", "shrink_words")}
+
+    def __setstate__(self, state):
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        object.__setattr__(self, "_tables", [])
+
+
+def _read_counts(name: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    with resources.files("wordsegment").joinpath(name).open(encoding="utf-8") as handle:
+        for line in handle:
+            key, _, count = line.rstrip("\n").rpartition("\t")
+            counts[key] = int(count)
+    return counts
 
 
 @lru_cache(maxsize=1)
-def load_spun_data() -> SpunData:
-    raw = tomllib.loads(resources.files("cleaner").joinpath("data/spun_artifacts.toml").read_text(encoding="utf-8"))
-    artifacts = tuple(Artifact(a["name"], re.compile(a["pattern"]), float(a["weight"])) for a in raw["artifact"])
-    return SpunData(artifacts, float(raw["scale"]), int(raw["min_words"]))
+def load_reference_tables() -> ReferenceTables:
+    unigrams = _read_counts("unigrams.txt")
+    bigrams = {key: count for key, count in _read_counts("bigrams.txt").items() if " " in key}
+    raw = resources.files("cleaner").joinpath("data/thesaurus.tsv.gz").read_bytes()
+    thesaurus: dict[str, tuple[str, ...]] = {}
+    for line in gzip.decompress(raw).decode("utf-8").splitlines():
+        form, _, synonyms = line.partition("\t")
+        if form in unigrams:
+            thesaurus[form] = tuple(s for s in synonyms.split() if s in unigrams)
+    # The corpus the counts come from has this many tokens (wordsegment's documentation).
+    return ReferenceTables(unigrams, bigrams, 1_024_908_267_229.0, thesaurus)
 
 
-def _score(weight: float, words: int, data: SpunData) -> float:
-    per_100_words = 100.0 * weight / max(words, data.min_words)
-    return round(1.0 - math.exp(-per_100_words / data.scale), 3)
+@lru_cache(maxsize=1)
+def load_spun_data() -> SpunModel:
+    data = resources.files("cleaner").joinpath("data")
+    raw = tomllib.loads(data.joinpath("spun_artifacts.toml").read_text(encoding="utf-8"))
+    artifacts = tuple(
+        Artifact(a["name"], re.compile(a["pattern"]), float(a["weight"]), a.get("kind", "scar")) for a in raw["artifact"]
+    )
+    model = json.loads(data.joinpath("spun_model.json").read_text(encoding="utf-8"))
+    return model_from(artifacts, model)
+
+
+def model_from(artifacts: tuple[Artifact, ...], model: dict) -> SpunModel:
+    if set(model["weights"]) != set(INPUTS):
+        raise ValueError(f"spun model: weights for {sorted(model['weights'])}, expected {sorted(INPUTS)}")
+    return SpunModel(artifacts, dict(model["weights"]), float(model["bias"]), int(model["min_words"]), int(model["shrink_words"]))
+
+
+@dataclass
+class PassageEvidence:
+    """What one passage shows: counts per feature and the words behind them."""
+
+    words: int = 0
+    content_pairs: int = 0
+    counts: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FEATURES, 0.0))
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, other: "PassageEvidence") -> None:
+        self.words += other.words
+        self.content_pairs += other.content_pairs
+        for name in FEATURES:
+            self.counts[name] += other.counts[name]
+
+
+def _pair_evidence(tables: ReferenceTables, words: list[str], adjacent: list[bool], i: int) -> tuple[str, str, str] | None:
+    """(feature, neighbour, synonym) if a synonym of words[i] pairs with a neighbour that it does not."""
+    synonyms = tables.thesaurus.get(words[i])
+    if not synonyms:
+        return None
+    found = None
+    for side in (-1, 1):
+        j = i + side
+        if not (0 <= j < len(words) and adjacent[min(i, j)] and words[j] in tables.unigrams):
+            continue
+        neighbour = words[j]
+        pair = f"{neighbour} {words[i]}" if side < 0 else f"{words[i]} {neighbour}"
+        if pair in tables.bigrams:
+            continue
+        weak = neighbour in FUNCTION_WORDS
+        best, best_pmi = None, WEAK_PAIR_MIN_PMI if weak else 0.0
+        for synonym in synonyms:
+            pmi = tables.pmi(neighbour, synonym) if side < 0 else tables.pmi(synonym, neighbour)
+            if pmi is not None and pmi >= best_pmi:
+                best, best_pmi = synonym, pmi
+        if best is None:
+            continue
+        usual = f"{neighbour} {best}" if side < 0 else f"{best} {neighbour}"
+        if not weak:
+            return "broken_pair", pair, usual
+        found = found or ("weak_pair", pair, usual)
+    return found
+
+
+def passage_evidence(text: str, model: SpunModel) -> PassageEvidence:
+    tables = model.tables
+    matches = list(_WORD.finditer(text))
+    words = [m.group().lower().replace("’", "'") for m in matches]
+    adjacent = [text[a.end() : b.start()] == " " for a, b in zip(matches, matches[1:])]
+    evidence = PassageEvidence(words=len(words))
+    counts, notes = evidence.counts, evidence.notes
+    pairs_seen: set[str] = set()
+    for i, word in enumerate(words):
+        if word in FUNCTION_WORDS or word not in tables.unigrams:
+            continue
+        if i + 1 < len(words) and adjacent[i] and words[i + 1] not in FUNCTION_WORDS and words[i + 1] in tables.unigrams:
+            evidence.content_pairs += 1
+            counts["unseen_pair"] += f"{word} {words[i + 1]}" not in tables.bigrams
+        pair = _pair_evidence(tables, words, adjacent, i)
+        if pair and pair[1] not in pairs_seen:  # one pair is one piece of evidence, whichever word of it is read
+            feature, seen, usual = pair
+            pairs_seen.add(seen)
+            counts[feature] += 1
+            notes.append(f"{feature}: {seen!r} (usual: {usual!r})")
+        synonyms = tables.thesaurus.get(word)
+        if synonyms and math.log10(tables.unigrams[synonyms[0]] / tables.unigrams[word]) >= RARER_LOG10:
+            counts["rarer_word"] += 1
+            ratio = tables.unigrams[synonyms[0]] / tables.unigrams[word]
+            notes.append(f"rarer_word: {matches[i].group()!r} ({synonyms[0]!r} is {ratio:.0f}x as common)")
+    for artifact in model.artifacts:
+        for match in artifact.pattern.finditer(text):
+            counts[artifact.kind] += artifact.weight
+            notes.append(f"{artifact.name}: {match.group(0).strip()!r}")
+    return evidence
+
+
+def feature_values(evidence: PassageEvidence, prior: PassageEvidence | None, model: SpunModel) -> dict[str, float]:
+    """The model's inputs: each kind of evidence counted, with the number of
+    words and of content-word pairs (per 100) that they are weighed against.
+
+    Counts rather than rates, so evidence adds up as a log-likelihood ratio
+    does: 3 swaps in 60 words are a hint, 50 in 1,000 are proof. With a
+    `prior` (the passage's document), the passage is read as if it had
+    `shrink_words` more words at the document's rates.
+    """
+    words, pairs = float(max(evidence.words, model.min_words)), float(evidence.content_pairs)
+    counts = dict(evidence.counts)
+    # Never more of the document than there is besides the passage itself.
+    borrowed = min(model.shrink_words, prior.words - evidence.words) if prior is not None else 0
+    if borrowed > 0:
+        share = borrowed / prior.words
+        for name in counts:
+            counts[name] += share * prior.counts[name]
+        words += borrowed
+        pairs += share * prior.content_pairs
+    return {**counts, "words": words / 100.0, "content_pairs": pairs / 100.0}
+
+
+def probability(values: dict[str, float], model: SpunModel) -> float:
+    """The model's probability, truncated to 3 decimals: never 1.0, so a
+    threshold of 1.0 flags nothing."""
+    logit = model.bias + sum(model.weights[name] * values[name] for name in INPUTS)
+    return math.floor(1000.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))) / 1000.0
+
+
+def score_text(text: str, model: SpunModel | None = None) -> float:
+    """The score of `text` taken as one passage (what the evaluation measures)."""
+    model = model or load_spun_data()
+    return probability(feature_values(passage_evidence(text, model), None, model), model)
 
 
 def score_spun(
-    lines: list[Line], language: str | None, threshold: float, data: SpunData | None = None
+    lines: list[Line], language: str | None, threshold: float, model: SpunModel | None = None
 ) -> SpunResult:
     """Score the kept `lines`; `language` is the detected language code."""
     if language is not None and language not in COVERED_LANGUAGES:
         return SpunResult(None, False, (), f"not applicable: language {language!r} is not covered (English only)")
     if language is None:
         return SpunResult(None, False, (), "not applicable: language unknown")
-    data = data or load_spun_data()
-    passages: list[SpunPassage] = []
-    total_weight = 0.0
-    total_words = 0
-    for line in lines:
-        words = len(_WORD.findall(line.text))
-        total_words += words
-        evidence: list[str] = []
-        weight = 0.0
-        for artifact in data.artifacts:
-            for match in artifact.pattern.finditer(line.text):
-                evidence.append(f"{artifact.name}: {match.group(0).strip()!r}")
-                weight += artifact.weight
-        if evidence:
-            total_weight += weight
-            passages.append(SpunPassage(line.number, _score(weight, words, data), tuple(evidence)))
-    document = _score(total_weight, total_words, data) if total_words else 0.0
-    return SpunResult(document, document >= threshold, tuple(passages))
+    model = model or load_spun_data()
+    found = [(line, passage_evidence(line.text, model)) for line in lines]
+    document = PassageEvidence()
+    for _, evidence in found:
+        document.add(evidence)
+    if document.words == 0:
+        return SpunResult(0.0, False, ())
+    document_score = probability(feature_values(document, None, model), model)
+    passages = tuple(
+        SpunPassage(
+            line.number,
+            probability(feature_values(evidence, document, model), model),
+            tuple(evidence.notes) or (f"no evidence of its own; read with its document (score {document_score:.2f})",),
+        )
+        for line, evidence in found
+        if evidence.words
+    )
+    return SpunResult(document_score, document_score >= threshold, passages)
