@@ -3,7 +3,7 @@
 The spun-text scorer asks one question of a thesaurus: "which words could a
 spinner have swapped for this one?" Synonymy is symmetric, so the answer is
 the word's synonyms, in the same inflection (a spinner that swapped
-"companies" wrote "fellowships", not "fellowship").
+"officials" wrote "functionaries", not "functionary").
 
 Input: the WordNet 3.0 database files as Debian's ``wordnet-base`` installs
 them (``/usr/share/wordnet``; WordNet licence, which permits redistribution).

@@ -1,15 +1,15 @@
 """spun: score passages for signs of an article spinner.
 
-A spinner swaps words for thesaurus synonyms without regard to sense ("tech
-fellowships" for tech companies, "district tribunal" for district court) and
+A spinner swaps words for thesaurus synonyms without regard to sense ("an
+acute rise" for a sharp rise, "functionaries say" for officials say) and
 leaves typographic scars ("COVID-1 9", "R& D"). Each kept paragraph is read
 for six kinds of evidence:
 
 ``broken_pair``  a word whose neighbour (a content word) forms a common pair in
                  the reference table with one of its synonyms, never with it:
-                 "tech fellowships" where "tech companies" is common
+                 "acute rise" where "sharp rise" is common
 ``weak_pair``    the same with a function-word neighbour, which says less
-                 ("for swelling" where "for growth" is common)
+                 ("their merchandises" where "their wares" is common)
 ``rarer_word``   a word with a synonym at least 30 times as common: spinners
                  pick from the whole thesaurus, writers mostly the usual word
 ``unseen_pair``  the share of adjacent content-word pairs the table lacks
