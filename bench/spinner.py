@@ -1,8 +1,8 @@
 """A deliberately careless article spinner, and a keyboard-typo maker, for evaluation.
 
 Used by ``bench/spun_eval.py`` to make spun and typo-ridden copies of clean
-paragraphs. It reads WordNet itself (Debian's ``wordnet-base``), not the
-scorer's shipped thesaurus, and it spins the way cheap spinners do:
+paragraphs. It reads WordNet (Debian's ``wordnet-base``), not the scorer's
+shipped thesaurus, and it spins the way cheap spinners do:
 
 - any sense: it picks a random synset of the word, of any part of speech, so
   "court" may become "tribunal" or "woo";
@@ -17,8 +17,14 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 from collections import defaultdict
 from pathlib import Path
+
+# The WordNet file reader is the thesaurus builder's; what is done with the
+# synsets (every sense, multi-word lemmas) is this spinner's own.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from build_thesaurus import wordnet_synsets  # noqa: E402
 
 WORDNET = Path("/usr/share/wordnet")
 TOKEN = re.compile(r"[A-Za-z]+")
@@ -38,7 +44,9 @@ FILLER = {
     "will": ["will certainly", "will undoubtedly"],
     "many": ["numerous", "countless"],
 }
-FILLER_RATE = 0.3
+# Chance that a filler word is padded, per occurrence, when half the words
+# are swapped; it scales with the share swapped.
+FILLER_RATE_AT_HALF = 0.3
 # (suffix to strip, what to add back) per slot, tried in order, as WordNet's morphy does.
 DETACH = {
     "plural": [("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("ses", "s"), ("s", "")],
@@ -55,17 +63,11 @@ class WordNet:
         if not (folder / "data.noun").exists():
             raise SystemExit(f"{folder}: WordNet not found (apt-get install wordnet-base)")
         self.synsets: dict[str, list[list[str]]] = defaultdict(list)
-        for pos_name in ("noun", "verb", "adj", "adv"):
-            with open(folder / f"data.{pos_name}", encoding="utf-8") as handle:
-                for line in handle:
-                    if line.startswith("  "):
-                        continue
-                    fields = line.split()
-                    count = int(fields[3], 16)
-                    lemmas = [fields[4 + 2 * i].split("(")[0].replace("_", " ").lower() for i in range(count)]
-                    if len(set(lemmas)) > 1:
-                        for lemma in lemmas:
-                            self.synsets[lemma].append(lemmas)
+        for _, names in wordnet_synsets(folder):
+            lemmas = [name.replace("_", " ") for name in names]
+            if len(set(lemmas)) > 1:
+                for lemma in lemmas:
+                    self.synsets[lemma].append(lemmas)
 
     def lemma_of(self, word: str) -> tuple[str, str] | None:
         """(lemma, slot) for a lowercased word, or None if WordNet has no entry."""
@@ -107,7 +109,7 @@ def replaceable(wordnet: WordNet, word: str) -> bool:
 
 def spin(text: str, share: float, wordnet: WordNet, rng: random.Random) -> str:
     """Swap about `share` of the replaceable words of `text` for a random-sense synonym."""
-    matches = [m for m in TOKEN.finditer(text)]
+    matches = list(TOKEN.finditer(text))
     candidates = [i for i, m in enumerate(matches) if replaceable(wordnet, m.group())]
     chosen = set(rng.sample(candidates, round(share * len(candidates))))
     pieces, last = [], 0
@@ -121,7 +123,7 @@ def spin(text: str, share: float, wordnet: WordNet, rng: random.Random) -> str:
             others = [other for other in synset if other != lemma]
             if others:
                 new = _match_case(word, inflect(rng.choice(others), slot))
-        elif lower in FILLER and rng.random() < FILLER_RATE * share * 2:
+        elif lower in FILLER and rng.random() < FILLER_RATE_AT_HALF * share / 0.5:
             new = _match_case(word, rng.choice(FILLER[lower]))
         pieces.append(text[last : match.start()])
         pieces.append(new)

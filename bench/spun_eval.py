@@ -99,19 +99,9 @@ def feature_rows(texts: list[str], model: spun.SpunModel) -> np.ndarray:
 
 def roc_auc(positive: np.ndarray, negative: np.ndarray) -> float:
     """Probability that a positive outscores a negative (ties count half)."""
-    scores = np.concatenate([positive, negative])
-    order = scores.argsort(kind="stable")
-    ranks = np.empty(len(scores))
-    sorted_scores = scores[order]
-    i = 0
-    while i < len(scores):  # average ranks over ties
-        j = i
-        while j + 1 < len(scores) and sorted_scores[j + 1] == sorted_scores[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    n_pos, n_neg = len(positive), len(negative)
-    return float((ranks[:n_pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+    above = (positive[:, None] > negative[None, :]).mean()
+    tied = (positive[:, None] == negative[None, :]).mean()
+    return float(above + tied / 2)
 
 
 def fit(rows: dict[str, np.ndarray], train: np.ndarray) -> tuple[dict[str, float], float]:
@@ -148,10 +138,11 @@ def model_json(weights: dict[str, float], bias: float, figures: dict) -> str:
 
 
 def evaluate(rows: dict[str, np.ndarray], test: np.ndarray, model: spun.SpunModel, threshold: float) -> dict:
-    scores = {}
-    for name, table in rows.items():
-        logits = model.bias + table[test] @ np.array([model.weights[f] for f in spun.INPUTS])
-        scores[name] = 1 / (1 + np.exp(-np.clip(logits, -30, 30)))
+    """AUCs and flag rates on the `test` rows, scored by the scorer's own `probability`."""
+    scores = {
+        name: np.array([spun.probability(dict(zip(spun.INPUTS, row)), model) for row in table[test]])
+        for name, table in rows.items()
+    }
     negative = np.concatenate([scores["clean"], scores["typo"]])
     figures = {f"auc_{name}": round(roc_auc(scores[name], negative), 4) for name in SHARES}
     figures.update({f"flagged_{name}": round(float((s >= threshold).mean()), 4) for name, s in scores.items()})

@@ -38,23 +38,29 @@ MAX_SYNONYMS = 16
 MIN_LENGTH = 3
 
 
-def read_synsets(wordnet: Path):
-    """Yield (pos, [lemma, ...]) for each synset, lemmas lowercased, single words only."""
+def wordnet_synsets(wordnet: Path):
+    """Yield (pos, [lemma, ...]) for every synset of the WordNet database in
+    `wordnet`, lemmas as written there but lowercased ("business_firm")."""
     for pos_name in ("noun", "verb", "adj", "adv"):
         with open(wordnet / f"data.{pos_name}", encoding="utf-8") as handle:
             for line in handle:
                 if line.startswith("  "):  # the licence header
                     continue
                 fields = line.split()
-                pos = POS_FILES[fields[2]]
                 count = int(fields[3], 16)
-                lemmas = []
-                for i in range(count):
-                    lemma = fields[4 + 2 * i].split("(")[0].lower()
-                    if "_" not in lemma and lemma.isalpha() and lemma not in lemmas:
-                        lemmas.append(lemma)
-                if len(lemmas) > 1:
-                    yield pos, lemmas
+                # An adjective may carry a position marker: "galore(ip)".
+                yield POS_FILES[fields[2]], [fields[4 + 2 * i].split("(")[0].lower() for i in range(count)]
+
+
+def read_synsets(wordnet: Path):
+    """Yield (pos, [lemma, ...]) for synsets with two or more single-word lemmas."""
+    for pos, names in wordnet_synsets(wordnet):
+        lemmas = []
+        for lemma in names:
+            if "_" not in lemma and lemma.isalpha() and lemma not in lemmas:
+                lemmas.append(lemma)
+        if len(lemmas) > 1:
+            yield pos, lemmas
 
 
 def read_exceptions(wordnet: Path, pos_name: str) -> dict[str, list[str]]:

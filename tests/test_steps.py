@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import codecs
+import tomllib
 
 import pytest
+
+from conftest import ROOT
 
 from cleaner.result import Decision, Line
 from cleaner.steps.assemble import assemble, split_lines
@@ -341,6 +344,14 @@ def test_spun_scores_never_reach_one_so_a_threshold_of_one_flags_nothing():
     text = "COVID-1 9 R& D $ 4 COVID-1 9 R& D as well as and also as well as also " * 20
     assert 0.99 <= score_text(text) < 1.0
     assert not score_spun([Line(1, text)], "en", 1.0).flagged
+
+
+def test_every_spun_artifact_finds_its_own_example():
+    raw = tomllib.loads((ROOT / "cleaner" / "data" / "spun_artifacts.toml").read_text(encoding="utf-8"))
+    names = [a.name for a in load_spun_data().artifacts]
+    assert names == [a["name"] for a in raw["artifact"]]
+    for artifact, entry in zip(load_spun_data().artifacts, raw["artifact"]):
+        assert artifact.pattern.search(entry["example"]), artifact.name
 
 
 def test_spun_model_file_must_weigh_every_input():

@@ -64,9 +64,10 @@ FUNCTION_WORDS = frozenset(
     between during against without within among since until while up down out off per via upon""".split()
 )
 # "rarer_word": the commonest synonym is at least this many times as frequent
-# (log10 1.5, about 30x). At 10x a fifth of the words of clean news prose
+# (10^1.5, about 30x). At 10x a fifth of the words of clean news prose
 # qualify; at 30x about one in twenty.
-RARER_LOG10 = 1.5
+RARER_RATIO = 10**1.5
+ARTIFACT_KINDS = ("scar", "filler")
 # "weak_pair": with a function word only a strong collocation counts
 # (pointwise mutual information, natural log, of the synonym pair).
 WEAK_PAIR_MIN_PMI = 2.0
@@ -103,22 +104,12 @@ class SpunModel:
     bias: float
     min_words: int
     shrink_words: int
-    _tables: list = field(default_factory=list, compare=False, repr=False)
 
     @property
     def tables(self) -> ReferenceTables:
-        if not self._tables:
-            self._tables.append(load_reference_tables())
-        return self._tables[0]
-
-    def __getstate__(self):
-        # The tables are large and cheap to reload: workers read their own.
-        return {k: getattr(self, k) for k in ("artifacts", "weights", "bias", "min_words", "shrink_words")}
-
-    def __setstate__(self, state):
-        for key, value in state.items():
-            object.__setattr__(self, key, value)
-        object.__setattr__(self, "_tables", [])
+        # Not a field: the tables are large, so a pickled model (sent to a
+        # worker) leaves them behind and each process loads its own, once.
+        return load_reference_tables()
 
 
 def _read_counts(name: str) -> dict[str, int]:
@@ -151,6 +142,9 @@ def load_spun_data() -> SpunModel:
     artifacts = tuple(
         Artifact(a["name"], re.compile(a["pattern"]), float(a["weight"]), a.get("kind", "scar")) for a in raw["artifact"]
     )
+    for artifact in artifacts:
+        if artifact.kind not in ARTIFACT_KINDS:
+            raise ValueError(f"spun_artifacts.toml: {artifact.name}: kind {artifact.kind!r}, expected one of {ARTIFACT_KINDS}")
     model = json.loads(data.joinpath("spun_model.json").read_text(encoding="utf-8"))
     return model_from(artifacts, model)
 
@@ -177,11 +171,12 @@ class PassageEvidence:
             self.counts[name] += other.counts[name]
 
 
-def _pair_evidence(tables: ReferenceTables, words: list[str], adjacent: list[bool], i: int) -> tuple[str, str, str] | None:
-    """(feature, neighbour, synonym) if a synonym of words[i] pairs with a neighbour that it does not."""
-    synonyms = tables.thesaurus.get(words[i])
-    if not synonyms:
-        return None
+def _pair_evidence(
+    tables: ReferenceTables, words: list[str], adjacent: list[bool], i: int, synonyms: tuple[str, ...]
+) -> tuple[str, str, str] | None:
+    """(feature, pair as written, usual pair) if one of the `synonyms` of
+    words[i] forms a listed pair with a neighbour that words[i] does not;
+    a content-word neighbour ("broken_pair") wins over a function word ("weak_pair")."""
     found = None
     for side in (-1, 1):
         j = i + side
@@ -209,7 +204,7 @@ def _pair_evidence(tables: ReferenceTables, words: list[str], adjacent: list[boo
 def passage_evidence(text: str, model: SpunModel) -> PassageEvidence:
     tables = model.tables
     matches = list(_WORD.finditer(text))
-    words = [m.group().lower().replace("’", "'") for m in matches]
+    words = [m.group().lower() for m in matches]
     adjacent = [text[a.end() : b.start()] == " " for a, b in zip(matches, matches[1:])]
     evidence = PassageEvidence(words=len(words))
     counts, notes = evidence.counts, evidence.notes
@@ -220,16 +215,18 @@ def passage_evidence(text: str, model: SpunModel) -> PassageEvidence:
         if i + 1 < len(words) and adjacent[i] and words[i + 1] not in FUNCTION_WORDS and words[i + 1] in tables.unigrams:
             evidence.content_pairs += 1
             counts["unseen_pair"] += f"{word} {words[i + 1]}" not in tables.bigrams
-        pair = _pair_evidence(tables, words, adjacent, i)
+        synonyms = tables.thesaurus.get(word)
+        if not synonyms:
+            continue
+        pair = _pair_evidence(tables, words, adjacent, i, synonyms)
         if pair and pair[1] not in pairs_seen:  # one pair is one piece of evidence, whichever word of it is read
             feature, seen, usual = pair
             pairs_seen.add(seen)
             counts[feature] += 1
             notes.append(f"{feature}: {seen!r} (usual: {usual!r})")
-        synonyms = tables.thesaurus.get(word)
-        if synonyms and math.log10(tables.unigrams[synonyms[0]] / tables.unigrams[word]) >= RARER_LOG10:
+        ratio = tables.unigrams[synonyms[0]] / tables.unigrams[word]
+        if ratio >= RARER_RATIO:
             counts["rarer_word"] += 1
-            ratio = tables.unigrams[synonyms[0]] / tables.unigrams[word]
             notes.append(f"rarer_word: {matches[i].group()!r} ({synonyms[0]!r} is {ratio:.0f}x as common)")
     for artifact in model.artifacts:
         for match in artifact.pattern.finditer(text):
