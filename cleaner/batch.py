@@ -1,26 +1,63 @@
-"""Batch adapter: clean files and JSONL records, write outputs, make report records.
+"""Batch adapter: clean files and JSONL streams, write outputs, make report records.
 
 No cleaning logic lives here: each document goes through `Cleaner.clean`.
 Every document yields one report record, `ok` or `error`; one bad document
 never stops the others.
+
+How a run flows (all in one direction):
+
+    input files ──▶ tasks ──▶ engine (workers) ──▶ results, in input order ──▶ outputs + records
+
+* A task is a whole text or HTML file, or a chunk of a JSONL stream's lines
+  (at most `CHUNK_BYTES`), so one huge JSONL file keeps every worker busy.
+* At most `in_flight` tasks are out at a time, so memory stays flat however
+  large the input is.
+* Workers only clean: they get bytes and return text and records. This process
+  reads every input and writes every output, each through a temporary file
+  renamed into place once complete; so a worker may run on another machine
+  (the Dask engine) and an interrupted run leaves no partial output.
+* Each finished output gets a state file beside it (under `.cleaner-state/`
+  in the output folder) with the hash of everything that made it (the input's
+  bytes, the rule files, the options, the version) and its report records.
+  `--resume` skips an output whose state matches; the records come from the
+  state, so the report and summary are those of an uninterrupted run.
 """
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import os
-from collections.abc import Iterator
+import signal
+from collections import deque
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
+from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
+from . import __version__
 from .config import Config
-from .files import CONTENT_TYPES, AtomicWriter, InputFile, write_atomically
+from .files import CONTENT_TYPES, AtomicWriter, InputFile, compressed_position, open_input
 from .pipeline import Cleaner
 from .result import CleanResult
 from .steps.decode import NotTextError
 
+# A JSONL chunk this large (uncompressed) is about a second of work for one
+# worker on the development pages: large enough that sending it costs little,
+# small enough that the last chunk of a file does not leave a core idle long.
+CHUNK_BYTES = 256 * 1024
+STATE_FOLDER = ".cleaner-state"
 
-def ok_record(path: str, result: CleanResult, output: Path | None, **extra: object) -> dict:
-    return {"path": path, "status": "ok", "error": None, **extra, "output": str(output) if output else None, **result.to_dict()}
+
+# --- report records ----------------------------------------------------------
+
+
+def ok_record(path: str, result: CleanResult, output: str | None, **extra: object) -> dict:
+    return {"path": path, "status": "ok", "error": None, **extra, "output": output, **result.to_dict()}
 
 
 def error_record(path: str, message: str, **extra: object) -> dict:
@@ -50,87 +87,86 @@ def clean_bytes(cleaner: Cleaner, data: bytes, *, content_type: str | None, url:
     return result
 
 
-def clean_file(cleaner: Cleaner, item: InputFile, out_dir: Path | None) -> list[dict]:
-    """Clean one input file; write its output under `out_dir` (if given)."""
-    if item.kind == "jsonl":
-        return _clean_jsonl(cleaner, item, out_dir)
-    path = str(item.path)
+# --- what a worker does --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One piece of work: a whole document (`data`) or JSONL lines (`lines`,
+    each with its line number). `output` is the output path for the records."""
+
+    path: str
+    kind: str | None
+    output: str | None
+    data: bytes = b""
+    lines: tuple[tuple[int, bytes], ...] = ()
+
+
+@dataclass(slots=True)
+class TaskResult:
+    pieces: list[str]  # the cleaned text, or the output JSONL lines
+    records: list[dict]
+    write: bool = True  # False: the document failed, so the file gets no output
+
+
+@lru_cache(maxsize=4)
+def _cleaner_for(config: Config) -> Cleaner:
+    """One Cleaner per configuration per process: rules are read once per worker."""
+    return Cleaner(config)
+
+
+def run_task(config: Config, task: Task) -> TaskResult:
+    """Clean one task. Pure apart from the cached Cleaner: bytes in, text and
+    records out; this is what runs in worker processes and on Dask workers."""
+    cleaner = _cleaner_for(config)
+    if task.kind == "jsonl":
+        return _clean_lines(cleaner, task)
     try:
-        data = item.path.read_bytes()
-    except OSError as exc:
-        return [error_record(path, f"cannot read: {exc.strerror or exc}")]
-    try:
-        result = clean_bytes(cleaner, data, content_type=CONTENT_TYPES[item.kind])
+        result = clean_bytes(cleaner, task.data, content_type=CONTENT_TYPES[task.kind])
     except (NotTextError, ValueError) as exc:
-        return [error_record(path, str(exc))]
+        return TaskResult([], [error_record(task.path, str(exc))], write=False)
     except Exception as exc:  # a bug must not stop the batch; the report names it
-        return [error_record(path, f"internal error: {type(exc).__name__}: {exc}")]
-    output = None
-    if out_dir is not None:
-        output = out_dir / item.output_relative
-        try:
-            write_atomically(output, result.text)
-        except OSError as exc:
-            return [error_record(path, f"cannot write {output}: {exc.strerror or exc}")]
-    return [ok_record(path, result, output)]
+        return TaskResult([], [error_record(task.path, f"internal error: {type(exc).__name__}: {exc}")], write=False)
+    return TaskResult([result.text], [ok_record(task.path, result, task.output)])
 
 
-def _clean_jsonl(cleaner: Cleaner, item: InputFile, out_dir: Path | None) -> list[dict]:
+def _clean_lines(cleaner: Cleaner, task: Task) -> TaskResult:
     """One record per line, with a `text` or `html` string and optional `url`
     and `id`. The output record keeps the input's other fields, replaces the
     text with the cleaned text, and adds the result under `cleaner`."""
+    pieces: list[str] = []
     records: list[dict] = []
-    output = out_dir / item.output_relative if out_dir is not None else None
-    writer = None
-    try:
-        handle = item.path.open("rb")
-    except OSError as exc:
-        return [error_record(str(item.path), f"cannot read: {exc.strerror or exc}")]
-    try:
-        writer = AtomicWriter(output) if output is not None else None
-        for number, raw in enumerate(handle, start=1):
-            where = f"{item.path}:{number}"
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                records.append(error_record(where, "not UTF-8"))
-                continue
-            except json.JSONDecodeError as exc:
-                records.append(error_record(where, f"not valid JSON: {exc.msg} at column {exc.colno}"))
-                continue
-            if not isinstance(record, dict):
-                records.append(error_record(where, "not a JSON object"))
-                continue
-            doc_id = record.get("id")
-            body, content_type = _record_body(record)
-            if body is None:
-                records.append(error_record(where, "record has no 'text' or 'html' string", id=doc_id))
-                continue
-            url = record.get("url") if isinstance(record.get("url"), str) else None
-            try:
-                result = clean_bytes(cleaner, body.encode("utf-8"), content_type=content_type, url=url)
-            except (NotTextError, ValueError) as exc:
-                records.append(error_record(where, str(exc), id=doc_id))
-                continue
-            except Exception as exc:
-                records.append(error_record(where, f"internal error: {type(exc).__name__}: {exc}", id=doc_id))
-                continue
-            if writer is not None:
-                kept = {k: v for k, v in record.items() if k not in ("text", "html")}
-                out = {**kept, "text": result.text, "cleaner": result.to_dict()}
-                writer.write(json.dumps(out, ensure_ascii=False) + "\n")
-            records.append(ok_record(where, result, output, id=doc_id))
-        if writer is not None:
-            writer.commit()
-    except OSError as exc:
-        if writer is not None:
-            writer.abort()
-        records.append(error_record(str(item.path), f"cannot read or write: {exc.strerror or exc}"))
-    finally:
-        handle.close()
-    return records
+    for number, raw in task.lines:
+        where = f"{task.path}:{number}"
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            records.append(error_record(where, "not UTF-8"))
+            continue
+        except json.JSONDecodeError as exc:
+            records.append(error_record(where, f"not valid JSON: {exc.msg} at column {exc.colno}"))
+            continue
+        if not isinstance(record, dict):
+            records.append(error_record(where, "not a JSON object"))
+            continue
+        doc_id = record.get("id")
+        body, content_type = _record_body(record)
+        if body is None:
+            records.append(error_record(where, "record has no 'text' or 'html' string", id=doc_id))
+            continue
+        url = record.get("url") if isinstance(record.get("url"), str) else None
+        try:
+            result = clean_bytes(cleaner, body.encode("utf-8"), content_type=content_type, url=url)
+        except (NotTextError, ValueError) as exc:
+            records.append(error_record(where, str(exc), id=doc_id))
+            continue
+        except Exception as exc:
+            records.append(error_record(where, f"internal error: {type(exc).__name__}: {exc}", id=doc_id))
+            continue
+        kept = {k: v for k, v in record.items() if k not in ("text", "html")}
+        pieces.append(json.dumps({**kept, "text": result.text, "cleaner": result.to_dict()}, ensure_ascii=False) + "\n")
+        records.append(ok_record(where, result, task.output, id=doc_id))
+    return TaskResult(pieces, records)
 
 
 def _record_body(record: dict) -> tuple[str | None, str | None]:
@@ -141,30 +177,292 @@ def _record_body(record: dict) -> tuple[str | None, str | None]:
     return None, None
 
 
-# --- running many files -----------------------------------------------------
-
-_worker_cleaner: Cleaner | None = None
+# --- engines: where tasks run ----------------------------------------------------
 
 
-def _init_worker(config: Config) -> None:
-    global _worker_cleaner
-    _worker_cleaner = Cleaner(config)  # rules are read once per worker process
+class Future(Protocol):
+    def result(self) -> TaskResult: ...
 
 
-def _clean_in_worker(item: InputFile, out_dir: Path | None) -> list[dict]:
-    assert _worker_cleaner is not None
-    return clean_file(_worker_cleaner, item, out_dir)
+class Engine(Protocol):
+    """Runs `run_task(config, task)` somewhere and hands back a future."""
+
+    def submit(self, config: Config, task: Task) -> Future: ...
+    def close(self) -> None: ...
+
+
+@dataclass(slots=True)
+class _Ready:
+    value: TaskResult
+
+    def result(self) -> TaskResult:
+        return self.value
+
+
+class InlineEngine:
+    """`--jobs 1`: in this process, no pickling, no worker start-up."""
+
+    def submit(self, config: Config, task: Task) -> Future:
+        return _Ready(run_task(config, task))
+
+    def close(self) -> None:
+        pass
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group; the main process handles it
+    # (aborting its temporary files) and stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class ProcessEngine:
+    """`--jobs N`: N worker processes on this machine."""
+
+    def __init__(self, jobs: int) -> None:
+        self._pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
+
+    def submit(self, config: Config, task: Task) -> Future:
+        return self._pool.submit(run_task, config, task)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def run_files(cleaner: Cleaner, items: list[InputFile], out_dir: Path | None, jobs: int) -> Iterator[list[dict]]:
-    """Each file's report records, in input order, cleaned by `jobs` processes."""
-    if jobs <= 1 or len(items) <= 1:
-        for item in items:
-            yield clean_file(cleaner, item, out_dir)
-        return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(items)), initializer=_init_worker, initargs=(cleaner.config,)) as pool:
-        yield from pool.map(_clean_in_worker, items, [out_dir] * len(items), chunksize=1)
+def local_engine(jobs: int) -> Engine:
+    return InlineEngine() if jobs <= 1 else ProcessEngine(jobs)
+
+
+# --- resuming: what made an output ------------------------------------------------
+
+
+def run_fingerprint(cleaner: Cleaner) -> str:
+    """A hash of everything besides the input that decides an output: the
+    version, every option, the rule files' bytes and the shipped data files."""
+    digest = hashlib.sha256()
+    digest.update(f"{__version__}\0{tuple(cleaner.config)!r}\0".encode())
+    for rule_set in cleaner.rule_sets:
+        digest.update(str(rule_set.path).encode() + b"\0" + Path(rule_set.path).read_bytes() + b"\0")
+    for data_file in sorted(resources.files("cleaner").joinpath("data").iterdir(), key=lambda f: f.name):
+        digest.update(data_file.name.encode() + b"\0" + data_file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def input_key(fingerprint: str, item: InputFile) -> str:
+    """The state key of one input: the run's fingerprint and the input's bytes."""
+    digest = hashlib.sha256(f"{fingerprint}\0{item.relative}\0{item.kind}\0{item.compression}\0".encode())
+    with item.path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def state_path(out_dir: Path, item: InputFile) -> Path:
+    return out_dir / STATE_FOLDER / item.output_relative.with_name(item.output_relative.name + ".state.gz")
+
+
+def read_state(path: Path, key: str) -> Iterator[dict] | None:
+    """The records stored for `key`, or None if the state is missing or stale.
+    The records are streamed (a JSONL input's state holds one per document)."""
+    try:
+        handle = gzip.open(path, "rt", encoding="utf-8")
+        header = json.loads(handle.readline())
+    except (OSError, ValueError, EOFError):
+        return None
+    if header.get("key") != key or not Path(header.get("output", "")).is_file():
+        handle.close()
+        return None
+
+    def records() -> Iterator[dict]:
+        with handle:
+            for line in handle:
+                yield json.loads(line)
+
+    return records()
+
+
+# --- the run ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Progress:
+    """What the caller gets, in input order: report records as they are
+    finished, and how many bytes of input (on disk) that took."""
+
+    records: list[dict]
+    bytes_read: int = 0
+    files_done: int = 0
+    skipped: bool = False  # up to date (`resume`): records come from the state
+    bytes_written: int = 0
+
+
+@dataclass(slots=True)
+class _FileRun:
+    """The driver's state for one input file while its tasks are out."""
+
+    item: InputFile
+    output: Path | None
+    key: str | None
+    state: Path | None
+    writer: AtomicWriter | None = None
+    state_writer: AtomicWriter | None = None
+    failed: bool = False
+
+    def open(self) -> None:
+        if self.output is not None and self.writer is None:
+            self.writer = AtomicWriter(self.output, self.item.compression)
+        if self.state is not None and self.state_writer is None:
+            self.state_writer = AtomicWriter(self.state, "gzip")
+            self.state_writer.write(json.dumps({"key": self.key, "output": str(self.output)}) + "\n")
+
+    def commit(self) -> None:
+        """Output first, then its state: a crash in between leaves an output
+        with an older state (or none), which `resume` simply redoes. A failed
+        document or unreadable input gets neither (and is redone)."""
+        if self.failed:
+            self.abort()
+            return
+        for writer in (self.writer, self.state_writer):
+            if writer is not None:
+                writer.commit()
+
+    def abort(self) -> None:
+        for writer in (self.writer, self.state_writer):
+            if writer is not None:
+                writer.abort()
+
+
+Work = Task | TaskResult | Progress
+
+
+def run_batch(
+    cleaner: Cleaner,
+    items: Iterable[InputFile],
+    out_dir: Path | None,
+    engine: Engine,
+    *,
+    resume: bool = False,
+    in_flight: int = 8,
+    chunk_bytes: int = CHUNK_BYTES,
+) -> Iterator[Progress]:
+    """Clean `items` on `engine`, write outputs under `out_dir`, and yield
+    progress with every document's report record, in input order."""
+    config = cleaner.config
+    fingerprint = run_fingerprint(cleaner) if out_dir is not None else ""
+    pending: deque[tuple[_FileRun, Future, bool, int]] = deque()
+    unfinished: dict[int, _FileRun] = {}
+    try:
+        for run, work, last, read in _work(items, out_dir, fingerprint, resume, chunk_bytes):
+            if isinstance(work, Progress):  # up to date, or unreadable: nothing to send
+                yield from _finish_all(pending, unfinished)
+                yield work
+                continue
+            unfinished[id(run)] = run
+            future = engine.submit(config, work) if isinstance(work, Task) else _Ready(work)
+            pending.append((run, future, last, read))
+            if len(pending) >= in_flight:
+                yield _finish(*pending.popleft(), unfinished)
+        yield from _finish_all(pending, unfinished)
+    finally:
+        for run in unfinished.values():  # interrupted: no temporary file stays behind
+            run.abort()
+
+
+def _finish_all(pending: deque, unfinished: dict[int, _FileRun]) -> Iterator[Progress]:
+    while pending:
+        yield _finish(*pending.popleft(), unfinished)
+
+
+def _finish(run: _FileRun, future: Future, last: bool, read: int, unfinished: dict[int, _FileRun]) -> Progress:
+    result = future.result()
+    written = 0
+    run.open()
+    if not result.write:
+        run.failed = True
+    elif run.writer is not None:
+        for piece in result.pieces:
+            written += run.writer.write(piece)
+    if run.state_writer is not None:
+        for record in result.records:
+            run.state_writer.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if last:
+        run.commit()
+        del unfinished[id(run)]
+    return Progress(result.records, read, files_done=int(last), bytes_written=written)
+
+
+def _work(
+    items: Iterable[InputFile], out_dir: Path | None, fingerprint: str, resume: bool, chunk_bytes: int
+) -> Iterator[tuple[_FileRun | None, Work, bool, int]]:
+    """(file, work, last of the file?, bytes of input it covers) for every
+    input, read lazily. Work is a task to send, a result already known (an
+    input that failed to read part-way), or progress with nothing to send."""
+    for item in items:
+        path = str(item.path)
+        output = out_dir / item.output_relative if out_dir is not None else None
+        size = _size(item.path)
+        key = state = None
+        if out_dir is not None:
+            try:
+                key = input_key(fingerprint, item)
+            except OSError as exc:
+                unreadable = Progress([error_record(path, f"cannot read: {exc.strerror or exc}")], size, files_done=1)
+                yield None, unreadable, True, size
+                continue
+            state = state_path(out_dir, item)
+            stored = read_state(state, key) if resume else None
+            if stored is not None:
+                yield from _stored_progress(stored, size)
+                continue
+        run = _FileRun(item, output, key, state)
+        try:
+            if item.kind == "jsonl":
+                yield from _jsonl_tasks(run, path, chunk_bytes)
+            else:
+                with open_input(item) as handle:
+                    data = handle.read()
+                yield run, Task(path, item.kind, str(output) if output else None, data=data), True, size
+        except OSError as exc:  # part of a JSONL stream may be out already: end the file failed
+            failed = TaskResult([], [error_record(path, f"cannot read: {exc.strerror or exc}")], write=False)
+            yield run, failed, True, 0
+
+
+def _jsonl_tasks(run: _FileRun, path: str, chunk_bytes: int) -> Iterator[tuple[_FileRun, Work, bool, int]]:
+    output = str(run.output) if run.output else None
+    lines: list[tuple[int, bytes]] = []
+    size = 0
+    position = 0
+    with open_input(run.item) as handle:
+        for number, raw in enumerate(handle, start=1):
+            if raw.strip():
+                lines.append((number, raw))
+                size += len(raw)
+            if size >= chunk_bytes:
+                now = compressed_position(handle)
+                yield run, Task(path, "jsonl", output, lines=tuple(lines)), False, now - position
+                lines, size, position = [], 0, now
+        now = compressed_position(handle)
+    last = Task(path, "jsonl", output, lines=tuple(lines)) if lines else TaskResult([], [])
+    yield run, last, True, now - position
+
+
+def _stored_progress(records: Iterator[dict], size: int, batch: int = 1000) -> Iterator[tuple[None, Progress, bool, int]]:
+    """An up-to-date file's stored records, a batch at a time (a JSONL input's
+    state may hold millions); the first batch carries the file's size."""
+    first = True
+    while True:
+        chunk = list(islice(records, batch))
+        if not chunk and not first:
+            return
+        yield None, Progress(chunk, size if first else 0, files_done=first, skipped=first), True, 0
+        first = False
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -9,16 +9,17 @@ import argparse
 import json
 import os
 import sys
-from collections import Counter
+import time
 from pathlib import Path
 
 from . import __version__
-from .batch import default_jobs, run_files
+from .batch import Engine, default_jobs, local_engine, run_batch
 from .checking import run_checks
 from .config import Config, make_config
 from .files import CONTENT_TYPES, KINDS, AtomicWriter, UsageError, check_output_folder, find_inputs
 from .htmlreport import DEFAULT_MAX_TEXTS, read_records, write_report
 from .pipeline import Cleaner
+from .progress import ProgressBar, Summary
 from .rulefile import RuleFileError
 from .steps.decode import NotTextError
 
@@ -53,31 +54,51 @@ def cmd_clean(args: argparse.Namespace) -> int:
     cleaner = Cleaner(config_from_args(args))  # rule files are checked before anything is written
     items = find_inputs(args.paths)
     if not items:
-        raise UsageError(f"no .txt, .html or .jsonl files in {' '.join(args.paths)}")
+        raise UsageError(f"no .txt, .html or .jsonl files (plain, .gz or .zst) in {' '.join(args.paths)}")
+    jobs = args.jobs or default_jobs()
+    engine = _engine(args, jobs)
     report = AtomicWriter(Path(args.report)) if args.report else None
     kept_records: list[dict] | None = [] if args.html_report else None
-    totals: Counter = Counter()
-    reasons: Counter = Counter()
+    summary = Summary(files=len(items))
+    progress = ProgressBar(sum(_size(item.path) for item in items), enabled=_use_progress(sys.stderr))
+    started = time.monotonic()
     try:
-        for records in run_files(cleaner, items, out_dir, args.jobs or default_jobs()):
-            for record in records:
-                _count(record, totals, reasons)
+        for step in run_batch(cleaner, items, out_dir, engine, resume=args.resume, in_flight=4 * jobs):
+            summary.add(step)
+            for record in step.records:
                 if record["status"] == "error":
-                    _error(f"{record['path']}: {record['error']}")
+                    progress.write(f"cleaner: {record['path']}: {record['error']}")
                 if report is not None:
                     report.write(json.dumps(record, ensure_ascii=False) + "\n")
                 if kept_records is not None:
                     kept_records.append(record)
+            progress.update(step, summary)
     except BaseException:
         if report is not None:
             report.abort()
         raise
+    finally:
+        progress.close()
+        engine.close()
     if report is not None:
         report.commit()
     if kept_records is not None:
         write_report(kept_records, Path(args.html_report))
-    _print_summary(totals, reasons, out_dir, args.report, args.html_report)
-    return EXIT_PROBLEMS if totals["error"] else EXIT_OK
+    print(summary.text(time.monotonic() - started, out_dir, args.report, args.html_report), file=sys.stderr)
+    return EXIT_PROBLEMS if summary.totals["error"] else EXIT_OK
+
+
+def _engine(args: argparse.Namespace, jobs: int) -> Engine:
+    if args.engine == "local":
+        if args.scheduler:
+            raise UsageError("--scheduler goes with --engine dask")
+        return local_engine(jobs)
+    from .dask_engine import DaskEngine, DaskUnavailable
+
+    try:
+        return DaskEngine(args.scheduler, jobs)
+    except DaskUnavailable as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -168,34 +189,22 @@ def config_from_args(args: argparse.Namespace) -> Config:
         overrides["spun_threshold"] = args.spun_threshold
     if getattr(args, "drop_spun", False):
         overrides["drop_spun"] = True
+    if getattr(args, "no_spun", False):
+        overrides["score_spun"] = False
     if getattr(args, "no_builtin_rules", False):
         overrides["builtin_rules"] = False
     return make_config(**overrides)
 
 
-def _count(record: dict, totals: Counter, reasons: Counter) -> None:
-    totals["documents"] += 1
-    totals[record["status"]] += 1
-    totals["chars_in"] += record["chars_in"]
-    totals["chars_out"] += record["chars_out"]
-    for dropped in record["dropped"]:
-        reasons[dropped["reason"]] += 1
-    if record["spun"] and record["spun"]["flagged"]:
-        totals["spun"] += 1
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
-def _print_summary(totals: Counter, reasons: Counter, out_dir: Path, report: str | None, html_report: str | None) -> None:
-    lines = [
-        f"{totals['documents']} documents: {totals['ok']} cleaned, {totals['error']} failed, "
-        f"{totals['spun']} flagged as spun; {totals['chars_in']:,} characters in, {totals['chars_out']:,} out -> {out_dir}"
-    ]
-    if reasons:
-        lines.append(f"{sum(reasons.values())} lines dropped: " + ", ".join(f"{r} {n}" for r, n in reasons.most_common(8)))
-    if report:
-        lines.append(f"report: {report}")
-    if html_report:
-        lines.append(f"visual report: {html_report}")
-    print("\n".join(lines), file=sys.stderr)
+def _use_progress(stream) -> bool:
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
 
 
 def _use_color(stream) -> bool:
@@ -238,15 +247,28 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"spun score (0..1) at which a document or passage is flagged (default {Config().spun_threshold})")
 
     clean = sub.add_parser("clean", parents=[common], help="clean files and folders into an output folder",
-                           description="Clean .txt, .html/.htm and .jsonl files (folders are searched recursively). "
-                           "a/b.html becomes OUT/a/b.txt; a .jsonl file becomes OUT/<name>.jsonl with one cleaned "
-                           "record per input record. Inputs are never modified.")
+                           description="Clean .txt, .html/.htm and .jsonl files, plain or compressed (.gz, .zst); "
+                           "folders are searched recursively. a/b.html becomes OUT/a/b.txt; a .jsonl file becomes "
+                           "OUT/<name>.jsonl with one cleaned record per input record (compressed as the input was). "
+                           "Outputs appear only when complete. A progress bar shows on a terminal; a summary "
+                           "follows. Inputs are never modified.")
     clean.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to clean")
     clean.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder (not inside an input folder)")
     clean.add_argument("--report", metavar="FILE.jsonl", help="write one JSON record per document: what was dropped and why")
     clean.add_argument("--html-report", metavar="FILE.html", help="also write the visual report (see 'cleaner report')")
-    clean.add_argument("--jobs", type=_jobs, metavar="N", help="worker processes (default: all cores)")
-    clean.add_argument("--drop-spun", action="store_true", help="drop flagged spun passages instead of only reporting them")
+    clean.add_argument("--jobs", type=_jobs, metavar="N",
+                       help="worker processes (default: all cores); with --engine dask, the local cluster's workers")
+    clean.add_argument("--resume", action="store_true",
+                       help="skip outputs already complete and up to date: same input bytes, rule files, options "
+                       "and version (recorded under OUT/.cleaner-state/)")
+    clean.add_argument("--engine", choices=("local", "dask"), default="local",
+                       help="where the work runs: worker processes here (default), or Dask (pip install 'cleaner[dask]')")
+    clean.add_argument("--scheduler", metavar="ADDRESS",
+                       help="with --engine dask: a running scheduler, e.g. tcp://10.0.0.5:8786 "
+                       "(default: start a local cluster of --jobs workers)")
+    spun = clean.add_mutually_exclusive_group()
+    spun.add_argument("--drop-spun", action="store_true", help="drop flagged spun passages instead of only reporting them")
+    spun.add_argument("--no-spun", action="store_true", help="do not score spun text (faster; the report's spun score is null)")
     clean.set_defaults(run=cmd_clean)
 
     check = sub.add_parser("check", parents=[common], help="report boilerplate and spun text; exit 1 if any",

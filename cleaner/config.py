@@ -32,6 +32,9 @@ class Config(NamedTuple):
     #: langdetect is slow on long texts and gains nothing from them: it reads at
     #: most this many characters.
     language_sample_chars: int = 2000
+    #: Score passages for signs of an article spinner (steps/spun.py). Off, the
+    #: result's spun score is null with the reason, and cleaning is faster.
+    score_spun: bool = True
     #: A document or passage whose spun score reaches this is `flagged`.
     spun_threshold: float = 0.5
     #: Drop flagged spun passages from the output instead of only reporting them.

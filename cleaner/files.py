@@ -1,10 +1,17 @@
-"""Finding input files, naming output files, and writing them atomically."""
+"""Finding input files, naming output files, opening compressed ones, and
+writing outputs atomically."""
 from __future__ import annotations
 
+import gzip
 import os
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterator
+from typing import BinaryIO
+
+import zstandard
 
 # What a file's suffix says about it. In a folder, only these are read; a file
 # named on the command line is read whatever its suffix (as text, sniffing HTML).
@@ -16,6 +23,10 @@ KINDS = {
     ".jsonl": "jsonl",
 }
 CONTENT_TYPES = {"text": "text/plain", "html": "text/html", None: None}
+# A compressed input ("corpus.jsonl.gz") is read through its decompressor and
+# its output is compressed the same way ("OUT/corpus.jsonl.gz").
+COMPRESSIONS = {".gz": "gzip", ".zst": "zstd"}
+ZSTD_LEVEL = 3  # zstandard's own default: fast, and the same bytes on every run
 
 
 class UsageError(ValueError):
@@ -27,10 +38,23 @@ class InputFile:
     path: Path
     relative: Path  # where it goes under the output folder
     kind: str | None  # "text", "html", "jsonl", or None: unknown suffix, sniff
+    compression: str | None = None  # "gzip", "zstd" or None
 
     @property
     def output_relative(self) -> Path:
-        return self.relative.with_suffix(".jsonl" if self.kind == "jsonl" else ".txt")
+        """a/b.html -> a/b.txt; c.jsonl.gz -> c.jsonl.gz (compressed as the input was)."""
+        compressed = {v: k for k, v in COMPRESSIONS.items()}.get(self.compression, "")
+        base = self.relative.with_suffix("") if compressed else self.relative
+        return base.with_suffix((".jsonl" if self.kind == "jsonl" else ".txt") + compressed)
+
+
+def kind_of(path: Path) -> tuple[str | None, str | None]:
+    """(kind, compression) from a file name: "a.jsonl.zst" -> ("jsonl", "zstd")."""
+    suffix = path.suffix.lower()
+    compression = COMPRESSIONS.get(suffix)
+    if compression:
+        suffix = Path(path.stem).suffix.lower()
+    return KINDS.get(suffix), compression
 
 
 def find_inputs(paths: list[str | Path]) -> list[InputFile]:
@@ -44,14 +68,90 @@ def find_inputs(paths: list[str | Path]) -> list[InputFile]:
                 relative = file.relative_to(path)
                 if any(part.startswith(".") for part in relative.parts) or not file.is_file():
                     continue
-                kind = KINDS.get(file.suffix.lower())
+                kind, compression = kind_of(file)
                 if kind:
-                    found.append(InputFile(file, relative, kind))
+                    found.append(InputFile(file, relative, kind, compression))
         elif path.exists():
-            found.append(InputFile(path, Path(path.name), KINDS.get(path.suffix.lower())))
+            found.append(InputFile(path, Path(path.name), *kind_of(path)))
         else:
             raise UsageError(f"{path}: no such file or folder")
     return found
+
+
+def open_input(item: InputFile) -> BinaryIO | Decompressed:
+    """The input's bytes, decompressed, to read whole or line by line. Corrupt
+    or truncated compressed data raises OSError when read."""
+    raw = item.path.open("rb")
+    if item.compression == "gzip":
+        return Decompressed(raw, lambda: zlib.decompressobj(16 + zlib.MAX_WBITS), "gzip", zlib.error)
+    if item.compression == "zstd":
+        return Decompressed(raw, lambda: zstandard.ZstdDecompressor().decompressobj(), "zstd", zstandard.ZstdError)
+    return raw
+
+
+class Decompressed:
+    """A gzip or zstd file as a stream of bytes, read whole or line by line.
+
+    Written here rather than with `gzip.open` and zstandard's `stream_reader`
+    because a truncated file (an interrupted download) must be an error, not a
+    short read: `stream_reader` ends quietly at a cut, and gzip raises
+    EOFError and zlib.error besides OSError. Here every kind of damage is an
+    OSError, and files of several concatenated members or frames read through.
+    """
+
+    BLOCK = 1 << 16
+
+    def __init__(self, raw: BinaryIO, decompressor, name: str, error: type[Exception]) -> None:
+        self._raw = raw
+        self._decompressor = decompressor
+        self._name = name
+        self._error = error
+
+    def _blocks(self) -> Iterator[bytes]:
+        decompressor = self._decompressor()
+        started = False
+        while compressed := self._raw.read(self.BLOCK):
+            while compressed:
+                try:
+                    yield decompressor.decompress(compressed)
+                except self._error as exc:
+                    raise OSError(f"bad {self._name} data: {exc}") from None
+                started = True
+                compressed = decompressor.unused_data if decompressor.eof else b""
+                if compressed:  # another member or frame follows
+                    decompressor = self._decompressor()
+        if started and not decompressor.eof:
+            raise OSError(f"truncated {self._name} data: the file ends inside a compressed block")
+
+    def read(self) -> bytes:
+        return b"".join(self._blocks())
+
+    def __iter__(self) -> Iterator[bytes]:
+        rest = b""
+        for block in self._blocks():
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            for line in lines:
+                yield line + b"\n"
+        if rest:
+            yield rest
+
+    def compressed_position(self) -> int:
+        return self._raw.tell()
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> Decompressed:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def compressed_position(handle: BinaryIO | Decompressed) -> int:
+    """How far into the file on disk a reader has got (for progress)."""
+    return handle.compressed_position() if isinstance(handle, Decompressed) else handle.tell()
 
 
 def check_output_folder(output: Path, paths: list[str | Path]) -> None:
@@ -98,28 +198,43 @@ def write_atomically(path: Path, data: str | bytes) -> None:
 
 
 class AtomicWriter:
-    """A text file written line by line and renamed into place on `commit()`.
-    Used for outputs too large to hold in memory (JSONL, the report)."""
+    """A text file written piece by piece and renamed into place on `commit()`,
+    compressed if asked. Used for outputs too large to hold in memory (JSONL,
+    the report). Compressed output is the same bytes on every run: no time
+    stamp or file name goes into the gzip header."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, compression: str | None = None) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, self._tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.fchmod(fd, _OUTPUT_MODE)
-        self._handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        self._file = os.fdopen(fd, "wb")
+        self._stream: BinaryIO
+        if compression == "gzip":
+            self._stream = gzip.GzipFile(filename="", fileobj=self._file, mode="wb", mtime=0)  # type: ignore[assignment]
+        elif compression == "zstd":
+            compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
+            self._stream = compressor.stream_writer(self._file, closefd=False)  # type: ignore[assignment]
+        else:
+            self._stream = self._file
 
-    def write(self, text: str) -> None:
-        self._handle.write(text)
+    def write(self, text: str) -> int:
+        """Write `text`; return how many bytes that was (before compression)."""
+        data = text.encode("utf-8")
+        self._stream.write(data)
+        return len(data)
 
     def commit(self) -> None:
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-        self._handle.close()
+        if self._stream is not self._file:
+            self._stream.close()  # writes the compressed stream's end; leaves the file open
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
         os.replace(self._tmp, self.path)
 
     def abort(self) -> None:
-        if not self._handle.closed:
-            self._handle.close()
+        if not self._file.closed:
+            self._file.close()
         try:
             os.unlink(self._tmp)
         except FileNotFoundError:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .config import Config, make_config
-from .result import CleanResult, Cut, Decision, Decoding, Language, Line, LineLabel, Repair
+from .result import CleanResult, Cut, Decision, Decoding, Language, Line, LineLabel, Repair, SpunResult
 from .rulefile import RuleSet, builtin_rules_dir, load_rule_dirs
 from .steps.assemble import assemble, split_lines
 from .steps.decode import decode
@@ -85,7 +85,10 @@ class Cleaner:
         lines, decisions, language, source_rules = front.lines, front.decisions, front.language, front.source_rules
         decisions.update(self._label_in_context(front))
         kept = [l for l in lines if not l.blank and decisions.get(l.number, KEPT).keep]
-        spun = score_spun(kept, language.code, config.spun_threshold, self._spun)
+        if config.score_spun:
+            spun = score_spun(kept, language.code, config.spun_threshold, self._spun)
+        else:
+            spun = SpunResult(None, False, (), "not scored: spun scoring turned off")
         if config.drop_spun and spun.flagged:
             for passage in spun.passages:
                 if passage.score >= config.spun_threshold and decisions.get(passage.line, KEPT).reason == "content":

@@ -57,6 +57,15 @@ def test_drop_spun_removes_flagged_passages_only_when_asked():
     assert {d.line for d in dropped.dropped if d.reason == "spun"} == flagged_lines
 
 
+def test_spun_scoring_turned_off_changes_nothing_else():
+    spun = (FIXTURES / "articles/spun-blog.txt").read_bytes()
+    scored, unscored = cleaner.clean(spun), cleaner.clean(spun, score_spun=False)
+    assert scored.spun.score is not None and unscored.spun.score is None
+    assert unscored.spun.reason == "not scored: spun scoring turned off" and not unscored.spun.flagged
+    assert unscored.text == scored.text and unscored.labels == scored.labels
+    assert cleaner.clean(spun, score_spun=False, drop_spun=True).text == scored.text  # nothing flagged, nothing dropped
+
+
 def test_cleaner_pickles_and_gives_the_same_results():
     original = Cleaner()
     copy = pickle.loads(pickle.dumps(original))

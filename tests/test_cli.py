@@ -10,12 +10,19 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.batch import STATE_FOLDER
 from cleaner.cli import main
+from cleaner.files import find_inputs
 from conftest import FIXTURES
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file's digest, but the resume state (it names its own folder)."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and STATE_FOLDER not in p.parts
+    }
 
 
 @pytest.fixture()
@@ -45,7 +52,10 @@ def test_clean_folder_writes_outputs_and_report(inputs, tmp_path, capsys):
     assert ferry["chars_out"] == len((out / "articles/harbour-ferry.txt").read_text(encoding="utf-8"))
     assert all(r["status"] == "ok" for r in records)
     assert len([r for r in records if r["path"].startswith(str(inputs / "corpus.jsonl"))]) == 3
-    assert "documents:" in capsys.readouterr().err
+    summary = capsys.readouterr().err
+    files = len(find_inputs([inputs]))  # fixtures/expected.json is not an input kind
+    assert f"{len(records)} documents in {files} files: {len(records)} cleaned, 0 failed" in summary
+    assert "languages: en" in summary and "lines dropped: " in summary
     assert not list(out.rglob(".*.tmp"))  # no temporary files left behind
     import os, stat
 

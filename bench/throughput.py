@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Throughput benchmark: this project's batch command against the passes a user
+would otherwise run, each as a whole command over the same documents.
+
+    python bench/throughput.py PATH [--copies N] [--jobs N] [--stream-mb MB] [--json OUT]
+
+PATH is a folder with ``text/<id>.txt`` and ``html/<id>.html.gz`` (the
+development pages of the article benchmark). The script writes them as JSONL
+(``{"id", "text"}`` and ``{"id", "html"}`` records, the pages `--copies`
+times over) and times each row as a separate process, start-up and imports
+included, reading that JSONL and writing one:
+
+  cleaner --jobs 1        `cleaner clean pages.jsonl -o OUT --jobs 1`
+  cleaner --jobs N        the same on N worker processes (default: all cores)
+  cleaner, spun off       --jobs 1 with `--no-spun`: what scoring spun text costs
+  ftfy.fix_text           a bare `ftfy.fix_text` of each document's text
+  c4 lines                C4's line rules (bench/aeb.py's `c4_lines`)
+  justext lines           jusText with one paragraph per line (bench/aeb.py)
+  trafilatura html        `trafilatura.extract` of each page's HTML
+
+MB/s is the documents' text in UTF-8 (for the HTML row, the HTML) over wall
+time. Peak memory is the most the whole process tree held at once (the sum of
+every process's resident set, sampled every 0.1 s) and, in brackets, the most
+any one process held.
+
+`--stream-mb` then cleans one JSONL file of about that many megabytes with
+--jobs 1 and --jobs N and prints the same figures: the memory of a long stream
+(the issue's figure is for 1000 MB; the default is small so the script runs
+in minutes).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+
+# --- one pass of a peer, run as its own process: `throughput.py --pass NAME IN OUT`
+
+
+def run_pass(name: str, source: Path, target: Path) -> None:
+    """Read JSONL records, apply one tool to each, write JSONL records."""
+    import aeb
+
+    if name == "ftfy":
+        import ftfy
+
+        apply = ftfy.fix_text
+    elif name == "c4":
+        apply = aeb.c4_lines
+    elif name == "justext":
+        from cleaner.steps.language import LanguageDetector
+
+        detector = LanguageDetector()
+        apply = lambda text: aeb.justext_lines(text, detector)  # noqa: E731
+    elif name == "trafilatura":
+        apply = lambda page: aeb.trafilatura_default(page.encode("utf-8"))  # noqa: E731
+    else:
+        raise SystemExit(f"unknown pass {name!r}")
+    with source.open(encoding="utf-8") as lines, target.open("w", encoding="utf-8") as out:
+        for line in lines:
+            record = json.loads(line)
+            body = record.get("text") if "text" in record else record["html"]
+            out.write(json.dumps({"id": record["id"], "text": apply(body)}, ensure_ascii=False) + "\n")
+
+
+# --- measuring a command -----------------------------------------------------------
+
+
+def _tree_rss(root: int) -> tuple[int, int]:
+    """(sum, largest) resident set in bytes of `root` and all its descendants."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    fields = handle.read().rsplit(b")", 1)[1].split()
+                parents.setdefault(int(fields[1]), []).append(int(entry))
+            except (OSError, IndexError):
+                continue
+    total = largest = 0
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        stack.extend(parents.get(pid, ()))
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as handle:
+                rss = int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError):
+            continue
+        total += rss
+        largest = max(largest, rss)
+    return total, largest
+
+
+def measure(command: list[str]) -> dict:
+    """Wall seconds and peak memory of a command (run to completion)."""
+    peak = {"tree": 0, "process": 0}
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            total, largest = _tree_rss(process.pid)
+            peak["tree"] = max(peak["tree"], total)
+            peak["process"] = max(peak["process"], largest)
+            done.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = process.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if process.returncode not in (0, 1):  # 1: some documents failed, which is data, not a crash
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{err}")
+    return {"seconds": seconds, "peak_tree_mb": peak["tree"] / 1e6, "peak_process_mb": peak["process"] / 1e6}
+
+
+# --- the corpus ---------------------------------------------------------------------------
+
+
+def write_corpus(path: Path, folder: Path, copies: int) -> dict[str, dict]:
+    ids = sorted(p.stem for p in (path / "text").glob("*.txt"))
+    texts = {k: (path / "text" / f"{k}.txt").read_bytes().decode("utf-8", "replace") for k in ids}
+    pages = {k: gzip.decompress((path / "html" / f"{k}.html.gz").read_bytes()).decode("utf-8", "replace") for k in ids}
+    sizes = {}
+    for name, field, bodies in (("pages.jsonl", "text", texts), ("html.jsonl", "html", pages)):
+        with (folder / name).open("w", encoding="utf-8") as out:
+            for copy in range(copies):
+                for k in ids:
+                    out.write(json.dumps({"id": f"{k}-{copy}", field: bodies[k]}, ensure_ascii=False) + "\n")
+        sizes[name] = {"docs": len(ids) * copies, "bytes": copies * sum(len(b.encode("utf-8")) for b in bodies.values())}
+    return sizes
+
+
+def write_stream(source: Path, target: Path, megabytes: float) -> dict:
+    """A JSONL of about `megabytes`, the records of `source` over and over."""
+    records = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    docs = size = 0
+    with target.open("w", encoding="utf-8") as out:
+        while size < megabytes * 1e6:
+            for line in records:
+                record = json.loads(line)
+                record["id"] = f"{record['id']}-{docs}"
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                docs += 1
+                size += len(record["text"].encode("utf-8"))
+    return {"docs": docs, "bytes": size, "file_bytes": target.stat().st_size}
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--pass"]:
+        run_pass(argv[1], Path(argv[2]), Path(argv[3]))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("path", type=Path, help="folder with text/ and html/ (the development pages)")
+    parser.add_argument("--copies", type=int, default=10, help="how many times over the pages are cleaned (default 10)")
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)), help="the parallel row's workers")
+    parser.add_argument("--stream-mb", type=float, default=20.0, help="size of the long JSONL stream (default 20)")
+    parser.add_argument("--only", nargs="+", metavar="ROW", help="run only rows whose name starts with these")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
+    args = parser.parse_args(argv)
+    if not (args.path / "text").is_dir() or not (args.path / "html").is_dir():
+        parser.error(f"{args.path}: needs text/ and html/ folders")
+
+    python = sys.executable
+    me = str(Path(__file__).resolve())
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="cleaner-throughput-") as tmp:
+        work = Path(tmp)
+        sizes = write_corpus(args.path, work, args.copies)
+        pages, html = str(work / "pages.jsonl"), str(work / "html.jsonl")
+        clean = [python, "-m", "cleaner.cli", "clean"]
+        plan = [
+            ("cleaner --jobs 1", "pages.jsonl", clean + [pages, "-o", str(work / "o1"), "--jobs", "1"]),
+            (f"cleaner --jobs {args.jobs}", "pages.jsonl", clean + [pages, "-o", str(work / "oN"), "--jobs", str(args.jobs)]),
+            ("cleaner, spun off", "pages.jsonl", clean + [pages, "-o", str(work / "o0"), "--jobs", "1", "--no-spun"]),
+            ("ftfy.fix_text", "pages.jsonl", [python, me, "--pass", "ftfy", pages, str(work / "ftfy.jsonl")]),
+            ("c4 lines", "pages.jsonl", [python, me, "--pass", "c4", pages, str(work / "c4.jsonl")]),
+            ("justext lines", "pages.jsonl", [python, me, "--pass", "justext", pages, str(work / "jt.jsonl")]),
+            ("trafilatura html", "html.jsonl", [python, me, "--pass", "trafilatura", html, str(work / "tr.jsonl")]),
+        ]
+        print(f"{sizes['pages.jsonl']['docs']} documents ({args.copies} x the pages of {args.path}): "
+              f"{sizes['pages.jsonl']['bytes'] / 1e6:.1f} MB of text, {sizes['html.jsonl']['bytes'] / 1e6:.1f} MB of HTML; "
+              f"{len(os.sched_getaffinity(0))} cores")
+        print(f"{'row':22} {'docs/s':>8} {'MB/s':>7} {'seconds':>8} {'peak MB (one process)':>22}")
+        for name, corpus, command in plan:
+            if args.only and not any(name.startswith(prefix) for prefix in args.only):
+                continue
+            figures = measure(command)
+            rows.append(_row(name, sizes[corpus], figures))
+
+        if not args.only or any("stream".startswith(p) or p.startswith("stream") for p in args.only):
+            stream = write_stream(work / "pages.jsonl", work / "stream.jsonl", args.stream_mb)
+            print(f"stream: one JSONL file of {stream['file_bytes'] / 1e6:.0f} MB, {stream['docs']} documents")
+            for jobs in sorted({1, args.jobs}):
+                command = clean + [str(work / "stream.jsonl"), "-o", str(work / f"s{jobs}"), "--jobs", str(jobs)]
+                rows.append(_row(f"stream --jobs {jobs}", stream, measure(command)))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    return 0
+
+
+def _row(name: str, size: dict, figures: dict) -> dict:
+    row = {
+        "row": name,
+        "docs_per_s": size["docs"] / figures["seconds"],
+        "mb_per_s": size["bytes"] / 1e6 / figures["seconds"],
+        **figures,
+    }
+    print(f"{name:22} {row['docs_per_s']:8.1f} {row['mb_per_s']:7.3f} {figures['seconds']:8.1f} "
+          f"{figures['peak_tree_mb']:9.0f} ({figures['peak_process_mb']:.0f})")
+    sys.stdout.flush()
+    return row
+
+
+if __name__ == "__main__":
+    sys.exit(main())

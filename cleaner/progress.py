@@ -1,0 +1,115 @@
+"""What a batch run shows a person: a progress bar while it runs (only on a
+terminal) and a summary at the end. Adapters over the report records; they
+decide nothing."""
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .batch import Progress
+
+# The summary lists this many failed documents by path; the report has them all.
+ERRORS_LISTED = 10
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    totals: Counter = field(default_factory=Counter)
+    reasons: Counter = field(default_factory=Counter)
+    languages: Counter = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, step: Progress) -> None:
+        totals = self.totals
+        totals["bytes_in"] += step.bytes_read
+        totals["bytes_out"] += step.bytes_written
+        totals["files_done"] += step.files_done
+        totals["files_skipped"] += step.skipped
+        for record in step.records:
+            totals["documents"] += 1
+            totals[record["status"]] += 1
+            totals["chars_in"] += record["chars_in"]
+            totals["chars_out"] += record["chars_out"]
+            for dropped in record["dropped"]:
+                self.reasons[dropped["reason"]] += 1
+            if record["spun"] and record["spun"]["flagged"]:
+                totals["spun"] += 1
+            if record["status"] == "ok":
+                self.languages[record["language"] or "unknown"] += 1
+            elif len(self.errors) < ERRORS_LISTED:
+                self.errors.append(f"{record['path']}: {record['error']}")
+
+    def text(self, seconds: float, out_dir: Path, report: str | None, html_report: str | None) -> str:
+        t = self.totals
+        rate = t["bytes_in"] / 1e6 / seconds if seconds > 0 else 0.0
+        skipped = f" ({t['files_skipped']} up to date, not redone)" if t["files_skipped"] else ""
+        lines = [
+            f"{t['documents']} documents in {self.files} files{skipped}: {t['ok']} cleaned, {t['error']} failed, "
+            f"{t['spun']} flagged as spun",
+            f"{_amount(t['bytes_in'])} read, {_amount(t['bytes_out'])} written "
+            f"({t['chars_in']:,} characters in, {t['chars_out']:,} out) -> {out_dir}",
+            f"{seconds:,.1f} s, {rate:,.2f} MB/s, {t['documents'] / seconds if seconds > 0 else 0:,.1f} documents/s",
+        ]
+        if self.reasons:
+            lines.append(
+                f"{sum(self.reasons.values()):,} lines dropped: "
+                + ", ".join(f"{r} {n:,}" for r, n in self.reasons.most_common(8))
+                + (f", {len(self.reasons) - 8} more reasons" if len(self.reasons) > 8 else "")
+            )
+        if self.languages:
+            lines.append("languages: " + ", ".join(f"{code} {n:,}" for code, n in self.languages.most_common(6)))
+        if self.errors:
+            more = t["error"] - len(self.errors)
+            lines.append("failed:")
+            lines.extend(f"  {error}" for error in self.errors)
+            if more:
+                lines.append(f"  ... and {more:,} more" + (" (see the report)" if report else ""))
+        if report:
+            lines.append(f"report: {report}")
+        if html_report:
+            lines.append(f"visual report: {html_report}")
+        return "\n".join(lines)
+
+
+def _amount(size: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:,.1f} {unit}"
+    return f"{size} bytes"
+
+
+class ProgressBar:
+    """tqdm over the input bytes, with documents and files in its postfix.
+    Disabled (prints nothing) when stderr is not a terminal."""
+
+    def __init__(self, total_bytes: int, *, enabled: bool) -> None:
+        self._bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total_bytes, unit="B", unit_scale=True, unit_divisor=1000, file=sys.stderr,
+                             desc="cleaning", dynamic_ncols=True, smoothing=0.1)
+
+    def update(self, step: Progress, summary: Summary) -> None:
+        if self._bar is None:
+            return
+        if step.bytes_read:
+            self._bar.update(step.bytes_read)
+        t = summary.totals
+        self._bar.set_postfix_str(
+            f"{t['files_done']:,}/{summary.files:,} files, {t['documents']:,} docs, {t['error']:,} failed", refresh=False
+        )
+
+    def write(self, message: str) -> None:
+        """A line above the bar (the bar is redrawn below it)."""
+        if self._bar is None:
+            print(message, file=sys.stderr)
+        else:
+            self._bar.write(message, file=sys.stderr)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()

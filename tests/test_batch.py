@@ -1,0 +1,237 @@
+"""Batch runs at scale: compressed streams, chunked JSONL on worker processes,
+resuming after an interruption, the progress bar and the Dask engine."""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import zstandard
+
+from cleaner import Cleaner
+from cleaner.batch import STATE_FOLDER, InlineEngine, ProcessEngine, Progress, run_batch
+from cleaner.cli import main
+from cleaner.files import find_inputs
+from cleaner.progress import ProgressBar, Summary
+from conftest import FIXTURES, ROOT
+from test_cli import read_report, snapshot
+
+ARTICLES = sorted((FIXTURES / "articles").glob("*.txt"))
+
+
+def corpus_lines(count: int) -> list[str]:
+    """`count` JSONL records cycling through the fixture articles, with ids."""
+    texts = [path.read_bytes().decode("utf-8", "replace") for path in ARTICLES]
+    return [json.dumps({"id": n, "text": texts[n % len(texts)], "source": "fixture"}) + "\n" for n in range(count)]
+
+
+def write_corpus(folder: Path, count: int = 40) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = corpus_lines(count)
+    lines[min(7, count - 1)] = "{broken\n"  # one bad record: reported, the rest goes on
+    (folder / "plain.jsonl").write_text("".join(lines), encoding="utf-8")
+    (folder / "packed.jsonl.gz").write_bytes(gzip.compress("".join(lines).encode()))
+    (folder / "packed.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress("".join(lines).encode()))
+    for path in ARTICLES[:4]:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def decompress(path: Path) -> bytes:
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        return gzip.decompress(data)
+    if path.suffix == ".zst":
+        return zstandard.ZstdDecompressor().decompressobj().decompress(data)
+    return data
+
+
+def run(cleaner: Cleaner, folder: Path, out: Path, engine, **options) -> list[dict]:
+    records: list[dict] = []
+    for step in run_batch(cleaner, find_inputs([folder]), out, engine, **options):
+        records.extend(step.records)
+    return records
+
+
+def test_compressed_jsonl_is_read_and_written_compressed_the_same_way(tmp_path):
+    folder = write_corpus(tmp_path / "in")
+    records = run(Cleaner(), folder, tmp_path / "out", InlineEngine(), chunk_bytes=4096)
+    plain = (tmp_path / "out/plain.jsonl").read_bytes()
+    assert decompress(tmp_path / "out/packed.jsonl.gz") == plain
+    assert decompress(tmp_path / "out/packed.jsonl.zst") == plain
+    assert len(plain.splitlines()) == 39  # 40 records, one not JSON
+    by_path = {r["path"]: r for r in records}
+    for name in ("plain.jsonl", "packed.jsonl.gz", "packed.jsonl.zst"):
+        assert by_path[f"{folder / name}:8"]["error"].startswith("not valid JSON")
+        assert by_path[f"{folder / name}:40"]["status"] == "ok"
+    assert [r["path"] for r in records if r["path"].startswith(str(folder / "plain.jsonl"))] == [
+        f"{folder / 'plain.jsonl'}:{n}" for n in range(1, 41)
+    ]  # input order, whatever the chunking
+
+
+def test_chunked_jsonl_on_worker_processes_equals_one_process(tmp_path):
+    folder = write_corpus(tmp_path / "in")
+    one = run(Cleaner(), folder, tmp_path / "one", InlineEngine())
+    engine = ProcessEngine(2)
+    try:
+        two = run(Cleaner(), folder, tmp_path / "two", engine, chunk_bytes=2048, in_flight=3)
+    finally:
+        engine.close()
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+    unplace = lambda records: [{**r, "output": r["output"] and Path(r["output"]).name} for r in records]  # noqa: E731
+    assert unplace(one) == unplace(two)
+
+
+def test_a_stream_that_breaks_part_way_gets_no_output_and_the_batch_goes_on(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    whole = gzip.compress("".join(corpus_lines(30)).encode())
+    (folder / "cut.jsonl.gz").write_bytes(whole[: len(whole) // 2])  # a truncated download
+    shutil.copy(ARTICLES[0], folder / "fine.txt")
+    out = tmp_path / "out"
+    assert main(["clean", str(folder), "-o", str(out), "--jobs", "1"]) == 1
+    err = capsys.readouterr().err
+    assert f"cleaner: {folder / 'cut.jsonl.gz'}: cannot read:" in err
+    assert not (out / "cut.jsonl.gz").exists() and (out / "fine.txt").is_file()
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_resume_skips_what_is_up_to_date_and_redoes_what_changed(tmp_path, capsys):
+    folder = write_corpus(tmp_path / "in", count=12)
+    out, report = tmp_path / "out", tmp_path / "report.jsonl"
+    args = ["clean", str(folder), "-o", str(out), "--jobs", "1", "--report", str(report)]
+    main(args)
+    first, first_report = snapshot(out), report.read_bytes()
+    capsys.readouterr()
+
+    main(args + ["--resume"])
+    assert "(7 up to date, not redone)" in capsys.readouterr().err
+    assert snapshot(out) == first and report.read_bytes() == first_report  # the report is whole, from the state
+
+    (folder / ARTICLES[0].name).write_text("A new first line for the council story.\n\nIt met on Friday.\n")
+    main(args + ["--resume"])
+    assert "(6 up to date, not redone)" in capsys.readouterr().err  # the edited input is redone
+    assert (out / ARTICLES[0].name).read_text().startswith("A new first line")
+
+    main(args + ["--resume", "--spun-threshold", "0.9"])
+    assert "up to date" not in capsys.readouterr().err  # other options: nothing is up to date
+
+
+def test_resume_redoes_an_output_that_was_deleted(tmp_path, capsys):
+    folder = write_corpus(tmp_path / "in", count=5)
+    out = tmp_path / "out"
+    main(["clean", str(folder), "-o", str(out), "--jobs", "1"])
+    (out / "plain.jsonl").unlink()
+    capsys.readouterr()
+    main(["clean", str(folder), "-o", str(out), "--jobs", "1", "--resume"])
+    assert "(6 up to date, not redone)" in capsys.readouterr().err
+    assert (out / "plain.jsonl").is_file()
+
+
+def start_run(folder: Path, out: Path, report: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "cleaner.cli", "clean", str(folder), "-o", str(out), "--report", str(report), *extra],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_some_output(out: Path, process: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if len(list((out / STATE_FOLDER).rglob("*.state.gz"))) >= 3:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the run ended, or made no output, before it could be interrupted")
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_interrupted_run_resumes_to_exactly_the_uninterrupted_outputs(tmp_path, how):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(60):  # many small files: the run is interrupted between and inside them
+        shutil.copy(ARTICLES[n % len(ARTICLES)], folder / f"doc{n:03}.txt")
+    (folder / "stream.jsonl").write_text("".join(corpus_lines(60)), encoding="utf-8")
+
+    whole, whole_report = tmp_path / "whole", tmp_path / "whole.jsonl"
+    assert start_run(folder, whole, whole_report, "--jobs", "2").wait(timeout=600) == 0
+
+    out, report = tmp_path / "out", tmp_path / "report.jsonl"
+    process = start_run(folder, out, report, "--jobs", "2")
+    wait_for_some_output(out, process)
+    process.send_signal(how)
+    code = process.wait(timeout=60)
+    if how == signal.SIGINT:
+        assert code == 130 and "interrupted" in process.stderr.read()
+        assert not list(out.rglob("*.tmp"))  # Ctrl-C cleans up after itself
+    for path in out.rglob("*"):  # nothing half-written at an output path
+        if path.is_file() and not path.name.endswith(".tmp") and STATE_FOLDER not in path.parts:
+            assert path.read_bytes() == (whole / path.relative_to(out)).read_bytes(), path
+    assert not report.exists()
+    done_before = len(list((out / STATE_FOLDER).rglob("*.state.gz")))
+    assert 3 <= done_before < 61
+
+    process = start_run(folder, out, report, "--jobs", "2", "--resume")
+    assert process.wait(timeout=600) == 0
+    assert f"({done_before} up to date, not redone)" in process.stderr.read()
+    assert snapshot(out) == snapshot(whole)
+    unplace = lambda path: [{**r, "output": r["output"] and Path(r["output"]).name} for r in read_report(path)]  # noqa: E731
+    assert unplace(report) == unplace(whole_report)
+
+
+def test_summary_counts_and_lists_failures():
+    summary = Summary(files=2)
+    ok = {"path": "a.txt", "status": "ok", "language": "en", "dropped": [{"reason": "heuristic:nav"}] * 2,
+          "spun": {"flagged": True}, "chars_in": 10, "chars_out": 4}
+    bad = {"path": "b.jsonl:3", "status": "error", "error": "not a JSON object", "language": None, "dropped": [],
+           "spun": None, "chars_in": 0, "chars_out": 0}
+    summary.add(Progress([ok], bytes_read=2_500_000, files_done=1, bytes_written=1_000))
+    summary.add(Progress([bad], bytes_read=500_000, files_done=1))
+    text = summary.text(2.0, Path("out"), "r.jsonl", None)
+    assert "2 documents in 2 files: 1 cleaned, 1 failed, 1 flagged as spun" in text
+    assert "3.0 MB read, 1.0 KB written" in text and "1.50 MB/s" in text
+    assert "2 lines dropped: heuristic:nav 2" in text and "languages: en 1" in text
+    assert "  b.jsonl:3: not a JSON object" in text
+
+
+def test_progress_bar_shows_files_and_documents_only_when_enabled(capsys):
+    step = Progress([{"status": "ok"}], bytes_read=1000, files_done=1)
+    summary = Summary(files=4)
+    summary.totals.update(documents=1, files_done=1)
+    bar = ProgressBar(4000, enabled=True)
+    bar.update(step, summary)
+    bar.close()
+    shown = capsys.readouterr().err
+    assert "1/4 files, 1 docs" in shown and "25%" in shown
+    quiet = ProgressBar(4000, enabled=False)
+    quiet.update(step, summary)
+    quiet.close()
+    assert capsys.readouterr().err == ""
+
+
+def test_engine_dask_equals_local_byte_for_byte(tmp_path):
+    pytest.importorskip("distributed")
+    folder = write_corpus(tmp_path / "in", count=25)
+    local, dask = tmp_path / "local", tmp_path / "dask"
+    assert main(["clean", str(folder), "-o", str(local), "--jobs", "2", "--report", str(tmp_path / "local.jsonl")]) == 1
+    code = main(["clean", str(folder), "-o", str(dask), "--engine", "dask", "--jobs", "2",
+                 "--report", str(tmp_path / "dask.jsonl")])
+    assert code == 1  # the broken record fails on Dask too
+    assert snapshot(dask) == snapshot(local) and snapshot(local)
+    unplace = lambda path: [{**r, "output": r["output"] and Path(r["output"]).name} for r in read_report(path)]  # noqa: E731
+    assert unplace(tmp_path / "dask.jsonl") == unplace(tmp_path / "local.jsonl")
+
+
+def test_scheduler_without_dask_engine_is_a_usage_error(tmp_path, capsys):
+    folder = write_corpus(tmp_path / "in", count=2)
+    assert main(["clean", str(folder), "-o", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "--scheduler goes with --engine dask" in capsys.readouterr().err
