@@ -20,7 +20,7 @@ from .steps.assemble import assemble, split_lines
 from .steps.decode import decode
 from .steps.dedupe import label_duplicates
 from .steps.extract import extract_html, looks_like_html
-from .steps.heuristics import label_heuristics, load_heuristics_data, stoplist_for
+from .steps.heuristics import LineMemo, label_heuristics, load_heuristics_data, stoplist_for
 from .steps.language import LanguageDetector, prose_sample
 from .steps.linemodel import LineModel, load_line_model
 from .steps.repair import repair_lines
@@ -130,13 +130,14 @@ class Cleaner:
         if self._heuristics is not None:
             heuristics = self._heuristics.with_thresholds(front.source_rules.heuristics if front.source_rules else ())
         stoplist = stoplist_for(front.language.code)
+        memo = LineMemo()  # the passes read the same lines again
         new: dict[int, Decision] = {}
         for _ in range(passes or MAX_CONTEXT_PASSES):
             found: dict[int, Decision] = {}
             if heuristics is not None:
                 found.update(
                     label_heuristics(
-                        lines, decided, heuristics, stoplist, self.line_model, whole_page=not front.extracted
+                        lines, decided, heuristics, stoplist, self.line_model, not front.extracted, memo
                     )
                 )
             if self.config.dedupe:

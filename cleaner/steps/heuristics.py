@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -106,6 +106,17 @@ class _Info:
         return self.cls == BAD and self.reason in TRANSPARENT
 
 
+@dataclass(slots=True)
+class LineMemo:
+    """What the lines' own texts give, kept between the context passes over
+    one document (which read the same lines again): the line's facts and
+    class, and its line-model features. Only valid for one set of
+    heuristics data and stoplist, so make one per document."""
+
+    facts: dict[str, tuple] = field(default_factory=dict)
+    features: dict[str, tuple] = field(default_factory=dict)
+
+
 def label_heuristics(
     lines: list[Line],
     decided: dict[int, Decision],
@@ -113,6 +124,7 @@ def label_heuristics(
     stoplist: frozenset[str] | None = None,
     model: LineModel | None = None,
     whole_page: bool = True,
+    memo: LineMemo | None = None,
 ) -> dict[int, Decision]:
     """Decisions for the non-blank lines that `decided` does not hold yet.
 
@@ -126,9 +138,10 @@ def label_heuristics(
     there, its first and last lines are the article's, not the page's edges.
     """
     data = data or load_heuristics_data()
-    infos = classify_lines(lines, decided, data, stoplist)
+    memo = memo or LineMemo()
+    infos = classify_lines(lines, decided, data, stoplist, memo.facts)
     if whole_page:
-        _demote_prose_outside_article(infos, model or load_line_model())
+        _demote_prose_outside_article(infos, model or load_line_model(), memo.features)
         _judge_short_lines(infos, data.thresholds)
 
     decisions: dict[int, Decision] = {}
@@ -141,12 +154,24 @@ def label_heuristics(
 
 
 def classify_lines(
-    lines: list[Line], decided: dict[int, Decision], data: HeuristicsData, stoplist: frozenset[str] | None
+    lines: list[Line],
+    decided: dict[int, Decision],
+    data: HeuristicsData,
+    stoplist: frozenset[str] | None,
+    memo: dict[str, tuple] | None = None,
 ) -> list[_Info]:
     """The first pass: each line's class from itself and from the structures
     it belongs to (directory listings, captions, boxes)."""
     t = data.thresholds
-    infos = [_classify(line, decided.get(line.number), data, stoplist) for line in lines if not line.blank]
+    memo = {} if memo is None else memo
+    infos = []
+    for line in lines:
+        if line.blank:
+            continue
+        facts = memo.get(line.text)
+        if facts is None:
+            facts = memo[line.text] = _line_facts(line.text, data, stoplist)
+        infos.append(_classify(line, facts, decided.get(line.number)))
     _mark_directory_listings(infos, t)
     _mark_captions(infos, data)
     _mark_boxes(infos, t)
@@ -159,7 +184,7 @@ def line_views(infos: list[_Info]) -> list[LineView]:
     return [LineView(i.line.text, i.words, i.terminal, i.stop_density, i.cls == BAD, i.cls == GOOD) for i in infos]
 
 
-def _demote_prose_outside_article(infos: list[_Info], model: LineModel) -> None:
+def _demote_prose_outside_article(infos: list[_Info], model: LineModel, memo: dict | None = None) -> None:
     """Prose-like lines that the line model places outside the article
     (teasers of other articles, comments, site blurbs) become boilerplate.
     Short lines are left to the context pass, which reads the result.
@@ -167,7 +192,7 @@ def _demote_prose_outside_article(infos: list[_Info], model: LineModel) -> None:
     If the model would demote every prose line, it has not found an article
     to be outside of, and nothing is demoted: a page is never emptied of its
     prose on the model's word alone."""
-    prose = [(info, p) for info, p in zip(infos, score_lines(line_views(infos), model)) if info.cls == GOOD]
+    prose = [(info, p) for info, p in zip(infos, score_lines(line_views(infos), model, memo)) if info.cls == GOOD]
     if not any(p >= model.threshold for _, p in prose):
         return
     for info, probability in prose:
@@ -175,8 +200,9 @@ def _demote_prose_outside_article(infos: list[_Info], model: LineModel) -> None:
             _set_bad(info, "outside_article", f"line model score {probability:.2f}")
 
 
-def _classify(line: Line, decision: Decision | None, data: HeuristicsData, stoplist: frozenset[str] | None) -> _Info:
-    text = line.text
+def _line_facts(text: str, data: HeuristicsData, stoplist: frozenset[str] | None) -> tuple:
+    """(words, terminal, stopword density, box kind, class, reason): what the
+    line's text alone says, the class being for a line no step has claimed."""
     tokens = _WORD.findall(text)
     words = len(tokens)
     terminal = _ends_like_a_sentence(text)
@@ -184,20 +210,14 @@ def _classify(line: Line, decision: Decision | None, data: HeuristicsData, stopl
     if stoplist is not None and words:
         density = sum(1 for w in tokens if w.lower() in stoplist) / words
     t = data.thresholds
-    info = _Info(line, words, terminal, density, SHORT)
+    box = ""
     if words <= t["header_max_words"]:
-        for box, pattern in data.box_headers.items():
+        for kind, pattern in data.box_headers.items():
             if pattern.search(text):
-                info.box = box
+                box = kind
                 break
-    if decision is not None:
-        info.decided = True
-        info.cls = GOOD if decision.keep else BAD
-        info.reason = decision.reason
-        return info
-    if info.box:
-        info.cls, info.reason = BAD, info.box
-        return info
+    if box:
+        return words, terminal, density, box, BAD, box
     checks = (
         ("caption", "credit", t["caption_max_words"]),
         ("advert", "advert", t["advert_max_words"]),
@@ -209,11 +229,22 @@ def _classify(line: Line, decision: Decision | None, data: HeuristicsData, stopl
         if words <= max_words and data.patterns[group].search(text):
             if reason == "advert" and words > t["advert_plain_max_words"] and not _shouts(text):
                 continue
-            info.cls, info.reason = BAD, reason
-            return info
+            return words, terminal, density, box, BAD, reason
     prose_like = density is None or density >= t["good_min_stopword_density"]
     if prose_like and ((words >= t["good_words_terminal"] and terminal) or words >= t["good_words_any"]):
-        info.cls = GOOD
+        return words, terminal, density, box, GOOD, ""
+    return words, terminal, density, box, SHORT, ""
+
+
+def _classify(line: Line, facts: tuple, decision: Decision | None) -> _Info:
+    words, terminal, density, box, cls, reason = facts
+    info = _Info(line, words, terminal, density, SHORT, box=box)
+    if decision is not None:
+        info.decided = True
+        info.cls = GOOD if decision.keep else BAD
+        info.reason = decision.reason
+    else:
+        info.cls, info.reason = cls, reason
     return info
 
 

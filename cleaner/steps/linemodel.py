@@ -131,10 +131,40 @@ class LineView:
     prose_like: bool  # the heuristics' "good" class
 
 
-def line_features(views: list[LineView]) -> list[list[float]]:
-    """Stage-1 feature rows, one per line, in LINE_FEATURES order."""
+def _text_features(text: str, words: int) -> tuple[str, tuple[float, ...]]:
+    """What a line's text alone gives: its repeat key, and the features from
+    `ends_colon` to `linkish` but `stop_density`, `no_stoplist` and `repeated`."""
+    sample = text[:RATIO_SAMPLE_CHARS]
+    alpha = [t for t in _WORD.findall(sample) if t.isalpha()]
+    chars = "".join(sample.split()) or " "
+    return " ".join(text.split()).casefold(), (
+        float(text.rstrip().endswith(":")),
+        sum(1 for t in alpha if t[0].isupper()) / len(alpha) if alpha else 0.0,
+        sum(1 for t in alpha if len(t) > 1 and t.isupper()) / len(alpha) if alpha else 0.0,
+        sum(map(str.isdigit, chars)) / len(chars),
+        1.0 - sum(map(str.isalnum, chars)) / len(chars),
+        float("," in text),
+        float(words >= 15 and not _SENTENCE_PUNCT.search(text)),
+        float(bool(_DATE.search(text))),
+        float(bool(_LINKISH.search(text))),
+    )
+
+
+def line_features(views: list[LineView], memo: dict | None = None) -> list[list[float]]:
+    """Stage-1 feature rows, one per line, in LINE_FEATURES order.
+
+    `memo` (text -> what the text alone gives) may be shared by the calls
+    for one document: the context passes see the same lines again, and these
+    features are most of the model's cost."""
     n = len(views)
-    keys = [" ".join(v.text.split()).casefold() for v in views]
+    memo = {} if memo is None else memo
+    own = []
+    for v in views:
+        found = memo.get(v.text)
+        if found is None:
+            found = memo[v.text] = _text_features(v.text, v.words)
+        own.append(found)
+    keys = [key for key, _ in own]
     counts: dict[str, int] = {}
     for key in keys:
         counts[key] = counts.get(key, 0) + 1
@@ -145,9 +175,7 @@ def line_features(views: list[LineView]) -> list[list[float]]:
     rows: list[list[float]] = []
     pointer = 0
     for k, v in enumerate(views):
-        sample = v.text[:RATIO_SAMPLE_CHARS]
-        alpha = [t for t in _WORD.findall(sample) if t.isalpha()]
-        chars = "".join(sample.split()) or " "
+        ends_colon, title, upper, digit, symbol, comma, unpunctuated, dateish, linkish = own[k][1]
         while pointer < len(prose_positions) and prose_positions[pointer] < k:
             pointer += 1
         distance = min(
@@ -161,18 +189,18 @@ def line_features(views: list[LineView]) -> list[list[float]]:
             [
                 math.log1p(v.words),
                 float(v.terminal),
-                float(v.text.rstrip().endswith(":")),
+                ends_colon,
                 v.stop_density if v.stop_density is not None else 0.0,
                 float(v.stop_density is None),
-                sum(1 for t in alpha if t[0].isupper()) / len(alpha) if alpha else 0.0,
-                sum(1 for t in alpha if len(t) > 1 and t.isupper()) / len(alpha) if alpha else 0.0,
-                sum(map(str.isdigit, chars)) / len(chars),
-                1.0 - sum(map(str.isalnum, chars)) / len(chars),
-                float("," in v.text),
-                float(v.words >= 15 and not _SENTENCE_PUNCT.search(v.text)),
+                title,
+                upper,
+                digit,
+                symbol,
+                comma,
+                unpunctuated,
                 float(counts[keys[k]] > 1),
-                float(bool(_DATE.search(v.text))),
-                float(bool(_LINKISH.search(v.text))),
+                dateish,
+                linkish,
                 float(v.prose_like),
                 before / total_prose,
                 after / total_prose,
@@ -212,11 +240,11 @@ def _logit(stage: tuple[float, tuple[float, ...]], row: list[float]) -> float:
     return bias + sum(map(operator.mul, coefficients, row))
 
 
-def score_lines(views: list[LineView], model: LineModel | None = None) -> list[float]:
-    """The probability that each line is article text."""
+def score_lines(views: list[LineView], model: LineModel | None = None, memo: dict | None = None) -> list[float]:
+    """The probability that each line is article text (`memo`: see `line_features`)."""
     model = model or load_line_model()
     if not views:
         return []
-    first = [_logit(model.line_stage, row) for row in line_features(views)]
+    first = [_logit(model.line_stage, row) for row in line_features(views, memo)]
     second = [_logit(model.context_stage, row) for row in context_features(first)]
     return [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))) for z in second]
