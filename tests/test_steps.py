@@ -292,6 +292,29 @@ def test_language_is_deterministic_and_bounded():
     assert detector.detect("ok", 2000).code is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ferry resumed service on Monday after four months of repairs to its hull.",
+        "Die neue Brücke wurde am Samstag für den Verkehr freigegeben, nach drei Jahren Bauzeit.",
+        "Le café de la gare a rouvert ses portes à la fin de l'été. BREAKING NEWS: see www.example.org",
+        "Новый мост открыли в субботу после трёх лет строительства. The bridge opened.",
+        "서울시는 토요일에 새 다리를 개통했다. 公共交通機関の運行が再開された。ΑΘΗΝΑ — Η γέφυρα άνοιξε.",
+        "Cine a spus că ştiinţa şi țara nu se întâlnesc? Viața în orașul mic e liniștită.",
+        "Mua sắm trực tuyến tăng mạnh trong năm nay, theo báo cáo của bộ công thương.",
+    ],
+)
+def test_language_probabilities_are_langdetects_own(text):
+    """The inlined loops give langdetect's answer to the last digit."""
+    from cleaner.steps.language import probabilities
+
+    factory = LanguageDetector()._get_factory()
+    ours, theirs = factory.create(), factory.create()
+    ours.append(text)
+    theirs.append(text)
+    assert [(l.lang, l.prob) for l in probabilities(ours)] == [(l.lang, l.prob) for l in theirs.get_probabilities()]
+
+
 # --- spun ---------------------------------------------------------------------------
 
 
