@@ -187,6 +187,8 @@ class Future(Protocol):
 class Engine(Protocol):
     """Runs `run_task(config, task)` somewhere and hands back a future."""
 
+    workers: int  # how many tasks it runs at once
+
     def submit(self, config: Config, task: Task) -> Future: ...
     def close(self) -> None: ...
 
@@ -201,6 +203,8 @@ class _Ready:
 
 class InlineEngine:
     """`--jobs 1`: in this process, no pickling, no worker start-up."""
+
+    workers = 1
 
     def submit(self, config: Config, task: Task) -> Future:
         return _Ready(run_task(config, task))
@@ -219,6 +223,7 @@ class ProcessEngine:
     """`--jobs N`: N worker processes on this machine."""
 
     def __init__(self, jobs: int) -> None:
+        self.workers = jobs
         self._pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
 
     def submit(self, config: Config, task: Task) -> Future:

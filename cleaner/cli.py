@@ -55,15 +55,16 @@ def cmd_clean(args: argparse.Namespace) -> int:
     items = find_inputs(args.paths)
     if not items:
         raise UsageError(f"no .txt, .html or .jsonl files (plain, .gz or .zst) in {' '.join(args.paths)}")
-    jobs = args.jobs or default_jobs()
-    engine = _engine(args, jobs)
     report = AtomicWriter(Path(args.report)) if args.report else None
     kept_records: list[dict] | None = [] if args.html_report else None
     summary = Summary(files=len(items))
-    progress = ProgressBar(sum(_size(item.path) for item in items), enabled=_use_progress(sys.stderr))
     started = time.monotonic()
+    engine = _engine(args, args.jobs or default_jobs())
+    progress = ProgressBar(sum(_size(item.path) for item in items), enabled=_use_progress(sys.stderr))
+    # A few tasks per worker in flight: none waits for work, memory stays flat.
+    steps = run_batch(cleaner, items, out_dir, engine, resume=args.resume, in_flight=4 * engine.workers)
     try:
-        for step in run_batch(cleaner, items, out_dir, engine, resume=args.resume, in_flight=4 * jobs):
+        for step in steps:
             summary.add(step)
             for record in step.records:
                 if record["status"] == "error":
@@ -78,6 +79,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
             report.abort()
         raise
     finally:
+        steps.close()  # now, not when the traceback is freed: its temporary files go
         progress.close()
         engine.close()
     if report is not None:

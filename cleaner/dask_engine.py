@@ -37,6 +37,10 @@ class DaskEngine:
                 self._client = Client(address, timeout="30s")
             except OSError as exc:
                 raise DaskUnavailable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        # Threads across the cluster as it is now (workers that join later
+        # get work too, only fewer tasks are queued for them).
+        threads = sum(w.get("nthreads", 1) for w in self._client.scheduler_info()["workers"].values())
+        self.workers = max(1, threads)
 
     def submit(self, config: Config, task: Task) -> Future:
         # pure=False: Dask names the task at random instead of hashing its
