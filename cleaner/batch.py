@@ -34,8 +34,8 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 from typing import Protocol
 

@@ -6,9 +6,9 @@ import gzip
 import os
 import tempfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterator
 from typing import BinaryIO
 
 import zstandard
