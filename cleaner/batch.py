@@ -41,7 +41,7 @@ from typing import Protocol
 
 from . import __version__
 from .config import Config
-from .files import CONTENT_TYPES, AtomicWriter, InputFile, compressed_position, open_input
+from .files import CONTENT_TYPES, AtomicWriter, InputFile, compressed_position, file_size, open_input
 from .pipeline import Cleaner
 from .result import CleanResult
 from .steps.decode import NotTextError
@@ -315,6 +315,7 @@ class _FileRun:
     writer: AtomicWriter | None = None
     state_writer: AtomicWriter | None = None
     failed: bool = False
+    unwritable: bool = False  # writing failed: the rest of its results are only reported
 
     def open(self) -> None:
         if self.output is not None and self.writer is None:
@@ -383,20 +384,29 @@ def _finish_all(pending: deque, unfinished: dict[int, _FileRun]) -> Iterator[Pro
 
 def _finish(run: _FileRun, future: Future, last: bool, read: int, unfinished: dict[int, _FileRun]) -> Progress:
     result = future.result()
+    records = result.records
     written = 0
-    run.open()
     if not result.write:
         run.failed = True
-    elif run.writer is not None:
-        for piece in result.pieces:
-            written += run.writer.write(piece)
-    if run.state_writer is not None:
-        for record in result.records:
-            run.state_writer.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if not run.unwritable:
+        try:
+            run.open()
+            if run.writer is not None and not run.failed:
+                for piece in result.pieces:
+                    written += run.writer.write(piece)
+            if run.state_writer is not None:
+                for record in records:
+                    run.state_writer.write(json.dumps(record, ensure_ascii=False) + "\n")
+            if last:
+                run.commit()
+        except OSError as exc:  # a full disk, a folder where a file should go: this file fails, the batch goes on
+            run.unwritable = run.failed = True
+            run.abort()
+            message = f"cannot write {run.output or run.state}: {exc.strerror or exc}"
+            records = [*records, error_record(str(run.item.path), message)]
     if last:
-        run.commit()
         del unfinished[id(run)]
-    return Progress(result.records, read, files_done=int(last), bytes_written=written)
+    return Progress(records, read, files_done=int(last), bytes_written=written)
 
 
 def _work(
@@ -408,7 +418,7 @@ def _work(
     for item in items:
         path = str(item.path)
         output = out_dir / item.output_relative if out_dir is not None else None
-        size = _size(item.path)
+        size = file_size(item.path)
         key = state = None
         if out_dir is not None:
             try:
@@ -464,10 +474,3 @@ def _stored_progress(records: Iterator[dict], size: int, batch: int = 1000) -> I
             return
         yield None, Progress(chunk, size if first else 0, files_done=first, skipped=first), True, 0
         first = False
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0

@@ -16,7 +16,7 @@ from . import __version__
 from .batch import Engine, default_jobs, local_engine, run_batch
 from .checking import run_checks
 from .config import Config, make_config
-from .files import CONTENT_TYPES, KINDS, AtomicWriter, UsageError, check_output_folder, find_inputs
+from .files import CONTENT_TYPES, KINDS, AtomicWriter, UsageError, check_output_folder, file_size, find_inputs
 from .htmlreport import DEFAULT_MAX_TEXTS, read_records, write_report
 from .pipeline import Cleaner
 from .progress import ProgressBar, Summary
@@ -55,12 +55,12 @@ def cmd_clean(args: argparse.Namespace) -> int:
     items = find_inputs(args.paths)
     if not items:
         raise UsageError(f"no .txt, .html or .jsonl files (plain, .gz or .zst) in {' '.join(args.paths)}")
+    started = time.monotonic()
+    engine = _engine(args, args.jobs or default_jobs())  # may be refused: nothing is written yet
     report = AtomicWriter(Path(args.report)) if args.report else None
     kept_records: list[dict] | None = [] if args.html_report else None
     summary = Summary(files=len(items))
-    started = time.monotonic()
-    engine = _engine(args, args.jobs or default_jobs())
-    progress = ProgressBar(sum(_size(item.path) for item in items), enabled=_use_progress(sys.stderr))
+    progress = ProgressBar(sum(file_size(item.path) for item in items), enabled=_use_progress(sys.stderr))
     # A few tasks per worker in flight: none waits for work, memory stays flat.
     steps = run_batch(cleaner, items, out_dir, engine, resume=args.resume, in_flight=4 * engine.workers)
     try:
@@ -196,13 +196,6 @@ def config_from_args(args: argparse.Namespace) -> Config:
     if getattr(args, "no_builtin_rules", False):
         overrides["builtin_rules"] = False
     return make_config(**overrides)
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _use_progress(stream) -> bool:

@@ -78,6 +78,14 @@ def find_inputs(paths: list[str | Path]) -> list[InputFile]:
     return found
 
 
+def file_size(path: Path) -> int:
+    """Bytes on disk, or 0 for a file that cannot be read (reported later)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def open_input(item: InputFile) -> BinaryIO | Decompressed:
     """The input's bytes, decompressed, to read whole or line by line. Corrupt
     or truncated compressed data raises OSError when read."""

@@ -103,6 +103,21 @@ def test_a_stream_that_breaks_part_way_gets_no_output_and_the_batch_goes_on(tmp_
     assert not list(out.rglob("*.tmp"))
 
 
+def test_an_output_that_cannot_be_written_fails_that_file_only(tmp_path, capsys):
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(ARTICLES[0], folder / "sub/story.txt")
+    (folder / "stream.jsonl").write_text("".join(corpus_lines(3)), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "sub").write_text("a file where the output folder should be")
+    assert main(["clean", str(folder), "-o", str(out), "--jobs", "1"]) == 1
+    err = capsys.readouterr().err
+    assert f"cleaner: {folder / 'sub/story.txt'}: cannot write {out / 'sub/story.txt'}:" in err
+    assert "Traceback" not in err
+    assert len((out / "stream.jsonl").read_text().splitlines()) == 3  # the other file is written
+
+
 def test_resume_skips_what_is_up_to_date_and_redoes_what_changed(tmp_path, capsys):
     folder = write_corpus(tmp_path / "in", count=12)
     out, report = tmp_path / "out", tmp_path / "report.jsonl"
