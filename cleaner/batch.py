@@ -35,6 +35,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from glob import escape as glob_escape
 from itertools import islice
 from pathlib import Path
 from typing import Protocol
@@ -289,6 +290,16 @@ def read_state(path: Path, key: str) -> Iterator[dict] | None:
     return records()
 
 
+def remove_stale_temporaries(path: Path) -> None:
+    """Remove what a killed run left beside `path`: AtomicWriter's temporary
+    files (`.NAME.*.tmp`), which nothing else writes and nothing will finish."""
+    for stale in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+        try:
+            stale.unlink()
+        except OSError:
+            pass
+
+
 # --- the run ------------------------------------------------------------------------
 
 
@@ -428,6 +439,9 @@ def _work(
                 yield None, unreadable, True, size
                 continue
             state = state_path(out_dir, item)
+            if resume:
+                remove_stale_temporaries(output)
+                remove_stale_temporaries(state)
             stored = read_state(state, key) if resume else None
             if stored is not None:
                 yield from _stored_progress(stored, size)

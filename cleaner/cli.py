@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .batch import Engine, default_jobs, local_engine, run_batch
+from .batch import Engine, default_jobs, local_engine, remove_stale_temporaries, run_batch
 from .checking import run_checks
 from .config import Config, make_config
 from .files import CONTENT_TYPES, KINDS, AtomicWriter, UsageError, check_output_folder, file_size, find_inputs
@@ -57,6 +57,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
         raise UsageError(f"no .txt, .html or .jsonl files (plain, .gz or .zst) in {' '.join(args.paths)}")
     started = time.monotonic()
     engine = _engine(args, args.jobs or default_jobs())  # may be refused: nothing is written yet
+    if args.resume and args.report:
+        remove_stale_temporaries(Path(args.report))
     report = AtomicWriter(Path(args.report)) if args.report else None
     kept_records: list[dict] | None = [] if args.html_report else None
     summary = Summary(files=len(items))

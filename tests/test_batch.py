@@ -188,6 +188,8 @@ def test_interrupted_run_resumes_to_exactly_the_uninterrupted_outputs(tmp_path, 
     if how == signal.SIGINT:
         assert code == 130 and "interrupted" in process.stderr.read()
         assert not list(out.rglob("*.tmp"))  # Ctrl-C cleans up after itself
+    else:
+        assert list(tmp_path.glob(".report.jsonl.*.tmp"))  # kill -9 leaves the open report's temporary file
     for path in out.rglob("*"):  # nothing half-written at an output path
         if path.is_file() and not path.name.endswith(".tmp") and STATE_FOLDER not in path.parts:
             assert path.read_bytes() == (whole / path.relative_to(out)).read_bytes(), path
@@ -199,6 +201,7 @@ def test_interrupted_run_resumes_to_exactly_the_uninterrupted_outputs(tmp_path, 
     assert process.wait(timeout=600) == 0
     assert f"({done_before} up to date, not redone)" in process.stderr.read()
     assert snapshot(out) == snapshot(whole)
+    assert not list(out.rglob("*.tmp")) and not list(tmp_path.glob(".report.jsonl.*.tmp"))  # a killed run's leftovers go
     unplace = lambda path: [{**r, "output": r["output"] and Path(r["output"]).name} for r in read_report(path)]  # noqa: E731
     assert unplace(report) == unplace(whole_report)
 
