@@ -113,3 +113,24 @@ def test_real_documents_are_idempotent():
     for path in paths:
         once = CLEANER.clean(path.read_bytes()).text
         assert CLEANER.clean(once).text == once, path.name
+
+
+# Characters that stress ftfy: mojibake pieces, curly quotes, accents in both
+# composed and decomposed forms, controls, ligatures, full-width letters.
+TRICKY = list("éèüßñçøåœ’‘“”–—…€£©°½ \u00a0\u0301\u0308\x85\x92\x1b\x07\ufb01\uff21\u3000\u2028\u200b&<;#") + [
+    "Ã©", "â€™", "Ã¼", "Â ", "&amp;", "&#39;", "Ã", "ï»¿", "e\u0301", "u\u0308",
+]
+tricky_text = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(max_size=3)), max_size=12).map("".join)
+
+
+@given(tricky_text)
+@settings(max_examples=600, deadline=None, derandomize=True)
+def test_ftfy_is_skipped_only_where_it_would_change_nothing(text):
+    """repair's pre-check may send ftfy a line it leaves alone, never skip
+    one it would change."""
+    import ftfy
+
+    from cleaner.steps.repair import FTFY_CONFIG, ftfy_can_change
+
+    if not ftfy_can_change(text):
+        assert ftfy.fix_and_explain(text, config=FTFY_CONFIG).text == text

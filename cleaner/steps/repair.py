@@ -28,8 +28,10 @@ joiners (U+200C/U+200D) are kept: Persian, Indic scripts and emoji need them.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import ftfy
+from ftfy.badness import is_bad
 
 from ..result import Line, Repair
 
@@ -45,6 +47,37 @@ _ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
 # A line needs ftfy only if it has something ftfy can act on: a non-ASCII
 # character, an entity, or a control character. Most English lines have none.
 _NEEDS_FTFY = re.compile(r"[^\x20-\x7e\t]|&")
+
+
+def _characters_ftfy_changes() -> re.Pattern[str]:
+    """The characters that one of the character-level fixers we run would
+    change or remove (entities start with "&"), from ftfy's own tables."""
+    from ftfy import chardata
+
+    codes = {*chardata.LIGATURES, *chardata.WIDTH_MAP, *chardata.CONTROL_CHARS}
+    codes |= {*range(0x80, 0xA0), *range(0xD800, 0xE000), 0x1B, ord("&")}  # C1 controls, surrogates, ESC
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(codes)) + "]")
+
+
+_FTFY_CHANGES = _characters_ftfy_changes()
+
+
+def ftfy_can_change(text: str) -> bool:
+    """Whether `ftfy.fix_and_explain(text, FTFY_CONFIG)` could differ from
+    `text`. ftfy itself answers most lines only after trying every fixer; this
+    asks the same questions its fixers do, in C: an entity or a character one
+    of them maps, text not in NFC, or mojibake by ftfy's own `is_bad` (without
+    which it leaves the encoding alone). Non-English text, all accents and
+    curly quotes, mostly has none of these.
+
+    >>> ftfy_can_change("Der Bürgermeister sagte: „Wir öffnen die Brücke.“")
+    False
+    >>> ftfy_can_change("The caf\u00c3\u00a9 reopened")
+    True
+    """
+    if not _NEEDS_FTFY.search(text):
+        return False
+    return bool(_FTFY_CHANGES.search(text)) or not unicodedata.is_normalized("NFC", text) or is_bad(text)
 
 
 def repair_lines(lines: list[Line]) -> tuple[list[Line], list[Repair]]:
@@ -65,10 +98,11 @@ def repair_text(text: str) -> tuple[str, tuple[str, ...]]:
     >>> repair_text("The caf\u00c3\u00a9 isn\u00e2\u20ac\u2122t open")
     ('The café isn’t open', ('encode:sloppy-windows-1252', 'decode:utf-8'))
     """
-    if not _NEEDS_FTFY.search(text):
-        return text, ()
     fixes: list[str] = []
-    fixed, explanation = ftfy.fix_and_explain(text, config=FTFY_CONFIG)
+    if not ftfy_can_change(text):
+        fixed, explanation = text, None
+    else:
+        fixed, explanation = ftfy.fix_and_explain(text, config=FTFY_CONFIG)
     if fixed != text and explanation:
         fixes.extend(f"{step.action}:{step.parameter}" for step in explanation)
     spaced = _ZERO_WIDTH.sub("", _ODD_SPACES.sub(" ", fixed))
