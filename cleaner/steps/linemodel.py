@@ -172,6 +172,9 @@ def line_features(views: list[LineView], memo: dict | None = None) -> list[list[
     total_prose = sum(prose_words) or 1
     before = 0
     prose_positions = [k for k, w in enumerate(prose_words) if w]
+    running = [0]  # prose words before each line, for the window sums
+    for w in prose_words:
+        running.append(running[-1] + w)
     rows: list[list[float]] = []
     pointer = 0
     for k, v in enumerate(views):
@@ -182,8 +185,7 @@ def line_features(views: list[LineView], memo: dict | None = None) -> list[list[
             [abs(k - prose_positions[p]) for p in (pointer - 1, pointer) if 0 <= p < len(prose_positions)] or [n]
         )
         after = total_prose - before - prose_words[k]
-        window = range(max(0, k - 5), min(n, k + 6))
-        near = sum(prose_words[m] for m in window) / total_prose
+        near = (running[min(n, k + 6)] - running[max(0, k - 5)]) / total_prose  # the 5 lines each side
         neighbours = [views[m].hard_bad for m in (k - 1, k + 1) if 0 <= m < n]
         rows.append(
             [

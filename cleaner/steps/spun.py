@@ -90,12 +90,6 @@ class ReferenceTables:
     total: float
     thesaurus: dict[str, tuple[str, ...]]
 
-    def pmi(self, first: str, second: str) -> float | None:
-        count = self.bigrams.get(f"{first} {second}")
-        if count is None:
-            return None
-        return math.log(count * self.total / (self.unigrams[first] * self.unigrams[second]))
-
 
 @dataclass(frozen=True)
 class SpunModel:
@@ -178,19 +172,23 @@ def _pair_evidence(
     words[i] forms a listed pair with a neighbour that words[i] does not;
     a content-word neighbour ("broken_pair") wins over a function word ("weak_pair")."""
     found = None
+    unigrams, bigrams = tables.unigrams, tables.bigrams
     for side in (-1, 1):
         j = i + side
-        if not (0 <= j < len(words) and adjacent[min(i, j)] and words[j] in tables.unigrams):
+        if not (0 <= j < len(words) and adjacent[min(i, j)] and words[j] in unigrams):
             continue
         neighbour = words[j]
         pair = f"{neighbour} {words[i]}" if side < 0 else f"{words[i]} {neighbour}"
-        if pair in tables.bigrams:
+        if pair in bigrams:
             continue
         weak = neighbour in FUNCTION_WORDS
         best, best_pmi = None, WEAK_PAIR_MIN_PMI if weak else 0.0
-        for synonym in synonyms:
-            pmi = tables.pmi(neighbour, synonym) if side < 0 else tables.pmi(synonym, neighbour)
-            if pmi is not None and pmi >= best_pmi:
+        for synonym in synonyms:  # the best pointwise mutual information (natural log) of a synonym pair
+            count = bigrams.get(f"{neighbour} {synonym}" if side < 0 else f"{synonym} {neighbour}")
+            if count is None:
+                continue
+            pmi = math.log(count * tables.total / (unigrams[neighbour] * unigrams[synonym]))
+            if pmi >= best_pmi:
                 best, best_pmi = synonym, pmi
         if best is None:
             continue
@@ -203,19 +201,23 @@ def _pair_evidence(
 
 def passage_evidence(text: str, model: SpunModel) -> PassageEvidence:
     tables = model.tables
+    unigrams, bigrams, thesaurus = tables.unigrams, tables.bigrams, tables.thesaurus
     matches = list(_WORD.finditer(text))
     words = [m.group().lower() for m in matches]
     adjacent = [text[a.end() : b.start()] == " " for a, b in zip(matches, matches[1:])]
     evidence = PassageEvidence(words=len(words))
     counts, notes = evidence.counts, evidence.notes
     pairs_seen: set[str] = set()
+    last = len(words) - 1
     for i, word in enumerate(words):
-        if word in FUNCTION_WORDS or word not in tables.unigrams:
+        if word in FUNCTION_WORDS or word not in unigrams:
             continue
-        if i + 1 < len(words) and adjacent[i] and words[i + 1] not in FUNCTION_WORDS and words[i + 1] in tables.unigrams:
-            evidence.content_pairs += 1
-            counts["unseen_pair"] += f"{word} {words[i + 1]}" not in tables.bigrams
-        synonyms = tables.thesaurus.get(word)
+        if i < last and adjacent[i]:
+            following = words[i + 1]
+            if following not in FUNCTION_WORDS and following in unigrams:
+                evidence.content_pairs += 1
+                counts["unseen_pair"] += f"{word} {following}" not in bigrams
+        synonyms = thesaurus.get(word)
         if not synonyms:
             continue
         pair = _pair_evidence(tables, words, adjacent, i, synonyms)
@@ -224,7 +226,7 @@ def passage_evidence(text: str, model: SpunModel) -> PassageEvidence:
             pairs_seen.add(seen)
             counts[feature] += 1
             notes.append(f"{feature}: {seen!r} (usual: {usual!r})")
-        ratio = tables.unigrams[synonyms[0]] / tables.unigrams[word]
+        ratio = unigrams[synonyms[0]] / unigrams[word]
         if ratio >= RARER_RATIO:
             counts["rarer_word"] += 1
             notes.append(f"rarer_word: {matches[i].group()!r} ({synonyms[0]!r} is {ratio:.0f}x as common)")
