@@ -29,6 +29,8 @@ import hashlib
 import json
 import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -214,10 +216,20 @@ class InlineEngine:
         pass
 
 
-def _ignore_sigint() -> None:
+def _start_worker(parent: int) -> None:
     # Ctrl-C reaches the whole process group; the main process handles it
     # (aborting its temporary files) and stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A main process killed outright (kill -9, the OOM killer) cannot stop its
+    # workers, which would wait for work for ever, holding their memory: each
+    # watches for its parent to go, and goes too.
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def _exit_with_parent(parent: int, every: float = 0.5) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 class ProcessEngine:
@@ -225,7 +237,7 @@ class ProcessEngine:
 
     def __init__(self, jobs: int) -> None:
         self.workers = jobs
-        self._pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
+        self._pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),))
 
     def submit(self, config: Config, task: Task) -> Future:
         return self._pool.submit(run_task, config, task)

@@ -169,7 +169,21 @@ def wait_for_some_output(out: Path, process: subprocess.Popen, timeout: float = 
     raise AssertionError("the run ended, or made no output, before it could be interrupted")
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as handle:
+        return [int(child) for child in handle.read().split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc to find the worker processes")
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
 def test_interrupted_run_resumes_to_exactly_the_uninterrupted_outputs(tmp_path, how):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -183,8 +197,14 @@ def test_interrupted_run_resumes_to_exactly_the_uninterrupted_outputs(tmp_path, 
     out, report = tmp_path / "out", tmp_path / "report.jsonl"
     process = start_run(folder, out, report, "--jobs", "2")
     wait_for_some_output(out, process)
+    workers = children(process.pid)
+    assert len(workers) >= 2
     process.send_signal(how)
     code = process.wait(timeout=60)
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in workers)  # no worker outlives its run, however it ended
     if how == signal.SIGINT:
         assert code == 130 and "interrupted" in process.stderr.read()
         assert not list(out.rglob("*.tmp"))  # Ctrl-C cleans up after itself
