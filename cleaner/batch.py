@@ -34,6 +34,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -233,17 +234,68 @@ def _exit_with_parent(parent: int, every: float = 0.5) -> None:
 
 
 class ProcessEngine:
-    """`--jobs N`: N worker processes on this machine."""
+    """`--jobs N`: N worker processes on this machine.
 
-    def __init__(self, jobs: int) -> None:
+    A worker that dies while cleaning (killed for memory, a crash inside a
+    library) breaks the whole pool, and every task in it fails. So a task
+    that fails that way is run again alone in a new process: the others go
+    through, and the one that kills its process again is reported as failed;
+    later tasks go to a new pool."""
+
+    def __init__(self, jobs: int, run=None) -> None:
         self.workers = jobs
-        self._pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),))
+        self._run = run or run_task  # the tests pass one that crashes on purpose
+        self._pool = self._new_pool(jobs)
+        self._solo: ProcessPoolExecutor | None = None  # one process for retries, kept until one breaks it
+
+    @staticmethod
+    def _new_pool(jobs: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),))
 
     def submit(self, config: Config, task: Task) -> Future:
-        return self._pool.submit(run_task, config, task)
+        try:
+            future = self._pool.submit(self._run, config, task)
+        except BrokenProcessPool:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool(self.workers)
+            future = self._pool.submit(self._run, config, task)
+        return _RetriedAlone(self, config, task, future)
+
+    def run_alone(self, config: Config, task: Task) -> TaskResult:
+        if self._solo is None:
+            self._solo = self._new_pool(1)
+        try:
+            return self._solo.submit(self._run, config, task).result()
+        except BrokenProcessPool:
+            self._solo.shutdown(wait=False)
+            self._solo = None
+            return failed_task(task, "the worker process died while cleaning it (out of memory, or a crash)")
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._solo is not None:
+            self._solo.shutdown(wait=True)
+
+
+@dataclass(slots=True)
+class _RetriedAlone:
+    engine: ProcessEngine
+    config: Config
+    task: Task
+    future: Future
+
+    def result(self) -> TaskResult:
+        try:
+            return self.future.result()
+        except BrokenProcessPool:
+            return self.engine.run_alone(self.config, self.task)
+
+
+def failed_task(task: Task, message: str) -> TaskResult:
+    """Every document of a task that could not be cleaned at all, as errors."""
+    if task.kind == "jsonl":
+        return TaskResult([], [error_record(f"{task.path}:{number}", message) for number, _ in task.lines])
+    return TaskResult([], [error_record(task.path, message)], write=False)
 
 
 def default_jobs() -> int:

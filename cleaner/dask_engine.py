@@ -8,7 +8,7 @@ installed package, and any ``--rules`` folders, at the same paths.
 """
 from __future__ import annotations
 
-from .batch import Future, Task, TaskResult, run_task
+from .batch import Future, Task, TaskResult, failed_task, run_task
 from .config import Config
 
 
@@ -45,7 +45,7 @@ class DaskEngine:
     def submit(self, config: Config, task: Task) -> Future:
         # pure=False: Dask names the task at random instead of hashing its
         # bytes (a chunk is up to 256 KB) to name it.
-        return _DaskFuture(self._client.submit(run_task, config, task, pure=False))
+        return _DaskFuture(self._client.submit(run_task, config, task, pure=False), task)
 
     def close(self) -> None:
         self._client.close()
@@ -54,12 +54,16 @@ class DaskEngine:
 
 
 class _DaskFuture:
-    __slots__ = ("_future",)
+    __slots__ = ("_future", "_task")
 
-    def __init__(self, future) -> None:
+    def __init__(self, future, task: Task) -> None:
         self._future = future
+        self._task = task
 
     def result(self) -> TaskResult:
-        result = self._future.result()
-        self._future.release()  # the scheduler may forget it now: memory stays flat
-        return result
+        try:
+            return self._future.result()
+        except Exception as exc:  # KilledWorker: the task killed workers as many times as Dask allows
+            return failed_task(self._task, f"the Dask workers failed on it: {type(exc).__name__}: {exc}")
+        finally:
+            self._future.release()  # the scheduler may forget it now: memory stays flat

@@ -89,6 +89,39 @@ def test_chunked_jsonl_on_worker_processes_equals_one_process(tmp_path):
     assert unplace(one) == unplace(two)
 
 
+def crash_on_marker(config, task):
+    """run_task, but the worker process dies outright on a document with CRASH in it."""
+    from cleaner.batch import run_task
+
+    if b"CRASH" in task.data or any(b"CRASH" in line for _, line in task.lines):
+        os._exit(1)
+    return run_task(config, task)
+
+
+def test_a_document_that_kills_its_worker_fails_alone(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(6):
+        shutil.copy(ARTICLES[n % len(ARTICLES)], folder / f"doc{n}.txt")
+    (folder / "doc3.txt").write_text("CRASH this worker, as a library bug or the OOM killer would.\n")
+    lines = corpus_lines(6)
+    lines[4] = json.dumps({"id": 4, "text": "CRASH here too"}) + "\n"
+    (folder / "stream.jsonl").write_text("".join(lines), encoding="utf-8")
+    engine = ProcessEngine(2, run=crash_on_marker)
+    try:
+        records = run(Cleaner(), folder, tmp_path / "out", engine, chunk_bytes=1)  # one record per task
+    finally:
+        engine.close()
+    failed = {Path(r["path"]).name for r in records if r["status"] == "error"}
+    assert failed == {"doc3.txt", "stream.jsonl:5"}
+    assert all("worker process died" in r["error"] for r in records if r["status"] == "error")
+    assert len(records) == 12  # every document is accounted for
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == [
+        "doc0.txt", "doc1.txt", "doc2.txt", "doc4.txt", "doc5.txt", "stream.jsonl"
+    ]
+    assert len((tmp_path / "out/stream.jsonl").read_text().splitlines()) == 5
+
+
 def test_a_stream_that_breaks_part_way_gets_no_output_and_the_batch_goes_on(tmp_path, capsys):
     folder = tmp_path / "in"
     folder.mkdir()
