@@ -45,6 +45,26 @@ def test_benchmark_runs_on_a_small_folder(tmp_path, capsys):
     assert "cleaner text" in capsys.readouterr().out
 
 
+def test_throughput_benchmark_runs_every_row_on_a_small_folder(tmp_path, capsys):
+    import throughput
+
+    (tmp_path / "text").mkdir()
+    (tmp_path / "html").mkdir()
+    body = "The harbour ferry carried its first passengers of the year on Monday after four months of repairs."
+    for n in range(3):
+        (tmp_path / "text" / f"p{n}.txt").write_text(f"Home\nNews\n\n{body} Page {n}.\n\nShare this article\n")
+        (tmp_path / "html" / f"p{n}.html.gz").write_bytes(gzip.compress(f"<html><body><p>{body}</p></body></html>".encode()))
+    out = tmp_path / "t.json"
+    assert throughput.main([str(tmp_path), "--copies", "2", "--jobs", "2", "--stream-mb", "0.002", "--json", str(out)]) == 0
+    rows = {r["row"]: r for r in json.loads(out.read_text())}
+    assert set(rows) == {
+        "cleaner --jobs 1", "cleaner --jobs 2", "cleaner, spun off", "ftfy.fix_text", "c4 lines",
+        "justext lines", "trafilatura html", "stream --jobs 1", "stream --jobs 2",
+    }
+    assert all(r["docs_per_s"] > 0 and r["peak_tree_mb"] >= r["peak_process_mb"] > 0 for r in rows.values())
+    assert "6 documents" in capsys.readouterr().out
+
+
 @pytest.mark.skipif(not BENCH.is_dir(), reason="development benchmark pages not found")
 def test_development_pages_stay_above_the_floors(tmp_path):
     out = tmp_path / "r.json"
