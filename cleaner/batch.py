@@ -433,31 +433,34 @@ def run_batch(
     progress with every document's report record, in input order."""
     config = cleaner.config
     fingerprint = run_fingerprint(cleaner) if out_dir is not None else ""
-    pending: deque[tuple[_FileRun, Future, bool, int]] = deque()
+    # In input order: work sent out, and progress known already (a file that
+    # is up to date, or unreadable), which waits its turn without holding
+    # up the workers.
+    pending: deque[tuple[_FileRun | None, Future | Progress, bool, int]] = deque()
     unfinished: dict[int, _FileRun] = {}
+    sent = 0
     try:
         for run, work, last, read in _work(items, out_dir, fingerprint, resume, chunk_bytes):
-            if isinstance(work, Progress):  # up to date, or unreadable: nothing to send
-                yield from _finish_all(pending, unfinished)
-                yield work
-                continue
-            unfinished[id(run)] = run
-            future = engine.submit(config, work) if isinstance(work, Task) else _Ready(work)
-            pending.append((run, future, last, read))
-            if len(pending) >= in_flight:
+            if run is None:
+                pending.append((None, work, last, read))
+            else:
+                unfinished[id(run)] = run
+                future = engine.submit(config, work) if isinstance(work, Task) else _Ready(work)
+                pending.append((run, future, last, read))
+                sent += 1
+            while sent >= in_flight or (pending and pending[0][0] is None):
+                sent -= pending[0][0] is not None
                 yield _finish(*pending.popleft(), unfinished)
-        yield from _finish_all(pending, unfinished)
+        while pending:
+            yield _finish(*pending.popleft(), unfinished)
     finally:
         for run in unfinished.values():  # interrupted: no temporary file stays behind
             run.abort()
 
 
-def _finish_all(pending: deque, unfinished: dict[int, _FileRun]) -> Iterator[Progress]:
-    while pending:
-        yield _finish(*pending.popleft(), unfinished)
-
-
-def _finish(run: _FileRun, future: Future, last: bool, read: int, unfinished: dict[int, _FileRun]) -> Progress:
+def _finish(run: _FileRun | None, future, last: bool, read: int, unfinished: dict[int, _FileRun]) -> Progress:
+    if run is None:
+        return future  # progress known already
     result = future.result()
     records = result.records
     written = 0

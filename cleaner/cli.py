@@ -8,9 +8,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from . import __version__
 from .batch import Engine, default_jobs, local_engine, remove_stale_temporaries, run_batch
@@ -24,6 +27,7 @@ from .rulefile import RuleFileError
 from .steps.decode import NotTextError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+T = TypeVar("T")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +70,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     # A few tasks per worker in flight: none waits for work, memory stays flat.
     steps = run_batch(cleaner, items, out_dir, engine, resume=args.resume, in_flight=4 * engine.workers)
     try:
-        for step in steps:
+        for step in _stop_between_steps_on_ctrl_c(steps):
             summary.add(step)
             for record in step.records:
                 if record["status"] == "error":
@@ -90,6 +94,34 @@ def cmd_clean(args: argparse.Namespace) -> int:
         write_report(kept_records, Path(args.html_report))
     print(summary.text(time.monotonic() - started, out_dir, args.report, args.html_report), file=sys.stderr)
     return EXIT_PROBLEMS if summary.totals["error"] else EXIT_OK
+
+
+def _stop_between_steps_on_ctrl_c(steps: Iterator[T]) -> Iterator[T]:
+    """`steps`, but a first Ctrl-C stops the run between two of them, where
+    every temporary file is known to the code that removes it (an interrupt
+    in the middle of creating one could leave it behind); a second Ctrl-C
+    stops at once."""
+    asked = False
+
+    def handler(signum, frame):
+        nonlocal asked
+        if asked:
+            raise KeyboardInterrupt
+        asked = True
+        print("cleaner: stopping after the work in hand (Ctrl-C again to stop at once)", file=sys.stderr)
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread (a library caller's thread): no handler of ours
+        yield from steps
+        return
+    try:
+        for step in steps:
+            yield step
+            if asked:
+                raise KeyboardInterrupt
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _engine(args: argparse.Namespace, jobs: int) -> Engine:
