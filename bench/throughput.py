@@ -204,13 +204,16 @@ def main(argv: list[str] | None = None) -> int:
               f"{sizes['pages.jsonl']['bytes'] / 1e6:.1f} MB of text, {sizes['html.jsonl']['bytes'] / 1e6:.1f} MB of HTML; "
               f"{len(os.sched_getaffinity(0))} cores")
         print(f"{'row':22} {'docs/s':>8} {'MB/s':>7} {'seconds':>8} {'peak MB (one process)':>22}")
+        def wanted(row: str) -> bool:
+            return not args.only or any(row.startswith(prefix) for prefix in args.only)
+
         for name, corpus, command in plan:
-            if args.only and not any(name.startswith(prefix) for prefix in args.only):
+            if not wanted(name):
                 continue
             figures = measure(command)
             rows.append(_row(name, sizes[corpus], figures))
 
-        if not args.only or any("stream".startswith(p) or p.startswith("stream") for p in args.only):
+        if wanted("stream"):
             stream = write_stream(work / "pages.jsonl", work / "stream.jsonl", args.stream_mb)
             print(f"stream: one JSONL file of {stream['file_bytes'] / 1e6:.0f} MB, {stream['docs']} documents")
             for jobs in args.stream_jobs or sorted({1, args.jobs}):

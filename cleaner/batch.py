@@ -38,14 +38,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from glob import escape as glob_escape
 from itertools import islice
 from pathlib import Path
 from typing import Protocol
 
 from . import __version__
 from .config import Config
-from .files import CONTENT_TYPES, AtomicWriter, InputFile, compressed_position, file_size, open_input
+from .files import CONTENT_TYPES, AtomicWriter, InputFile, file_size, open_input
 from .pipeline import Cleaner
 from .result import CleanResult
 from .steps.decode import NotTextError
@@ -60,8 +59,9 @@ STATE_FOLDER = ".cleaner-state"
 # --- report records ----------------------------------------------------------
 
 
-def ok_record(path: str, result: CleanResult, output: str | None, **extra: object) -> dict:
-    return {"path": path, "status": "ok", "error": None, **extra, "output": output, **result.to_dict()}
+def ok_record(path: str, fields: dict, output: str | None, **extra: object) -> dict:
+    """The report record of a cleaned document; `fields` is `CleanResult.to_dict()`."""
+    return {"path": path, "status": "ok", "error": None, **extra, "output": output, **fields}
 
 
 def error_record(path: str, message: str, **extra: object) -> dict:
@@ -131,7 +131,7 @@ def run_task(config: Config, task: Task) -> TaskResult:
         return TaskResult([], [error_record(task.path, str(exc))], write=False)
     except Exception as exc:  # a bug must not stop the batch; the report names it
         return TaskResult([], [error_record(task.path, f"internal error: {type(exc).__name__}: {exc}")], write=False)
-    return TaskResult([result.text], [ok_record(task.path, result, task.output)])
+    return TaskResult([result.text], [ok_record(task.path, result.to_dict(), task.output)])
 
 
 def _clean_lines(cleaner: Cleaner, task: Task) -> TaskResult:
@@ -167,9 +167,10 @@ def _clean_lines(cleaner: Cleaner, task: Task) -> TaskResult:
         except Exception as exc:
             records.append(error_record(where, f"internal error: {type(exc).__name__}: {exc}", id=doc_id))
             continue
+        fields = result.to_dict()  # once: the output record and the report record both carry it
         kept = {k: v for k, v in record.items() if k not in ("text", "html")}
-        pieces.append(json.dumps({**kept, "text": result.text, "cleaner": result.to_dict()}, ensure_ascii=False) + "\n")
-        records.append(ok_record(where, result, task.output, id=doc_id))
+        pieces.append(json.dumps({**kept, "text": result.text, "cleaner": fields}, ensure_ascii=False) + "\n")
+        records.append(ok_record(where, fields, task.output, id=doc_id))
     return TaskResult(pieces, records)
 
 
@@ -354,16 +355,6 @@ def read_state(path: Path, key: str) -> Iterator[dict] | None:
     return records()
 
 
-def remove_stale_temporaries(path: Path) -> None:
-    """Remove what a killed run left beside `path`: AtomicWriter's temporary
-    files (`.NAME.*.tmp`), which nothing else writes and nothing will finish."""
-    for stale in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
-        try:
-            stale.unlink()
-        except OSError:
-            pass
-
-
 # --- the run ------------------------------------------------------------------------
 
 
@@ -376,7 +367,7 @@ class Progress:
     bytes_read: int = 0
     files_done: int = 0
     skipped: bool = False  # up to date (`resume`): records come from the state
-    bytes_written: int = 0
+    bytes_written: int = 0  # outputs completed, on disk
 
 
 @dataclass(slots=True)
@@ -399,16 +390,18 @@ class _FileRun:
             self.state_writer = AtomicWriter(self.state, "gzip")
             self.state_writer.write(json.dumps({"key": self.key, "output": str(self.output)}) + "\n")
 
-    def commit(self) -> None:
+    def commit(self) -> int:
         """Output first, then its state: a crash in between leaves an output
         with an older state (or none), which `resume` simply redoes. A failed
-        document or unreadable input gets neither (and is redone)."""
+        document or unreadable input gets neither (and is redone). Returns
+        the output's size on disk (0 if none), as the summary counts it."""
         if self.failed:
             self.abort()
-            return
+            return 0
         for writer in (self.writer, self.state_writer):
             if writer is not None:
                 writer.commit()
+        return self.output.stat().st_size if self.writer is not None else 0
 
     def abort(self) -> None:
         for writer in (self.writer, self.state_writer):
@@ -471,12 +464,12 @@ def _finish(run: _FileRun | None, future, last: bool, read: int, unfinished: dic
             run.open()
             if run.writer is not None and not run.failed:
                 for piece in result.pieces:
-                    written += run.writer.write(piece)
+                    run.writer.write(piece)
             if run.state_writer is not None:
                 for record in records:
                     run.state_writer.write(json.dumps(record, ensure_ascii=False) + "\n")
             if last:
-                run.commit()
+                written = run.commit()
         except OSError as exc:  # a full disk, a folder where a file should go: this file fails, the batch goes on
             run.unwritable = run.failed = True
             run.abort()
@@ -506,9 +499,6 @@ def _work(
                 yield None, unreadable, True, size
                 continue
             state = state_path(out_dir, item)
-            if resume:
-                remove_stale_temporaries(output)
-                remove_stale_temporaries(state)
             stored = read_state(state, key) if resume else None
             if stored is not None:
                 yield from _stored_progress(stored, size)
@@ -537,10 +527,10 @@ def _jsonl_tasks(run: _FileRun, path: str, chunk_bytes: int) -> Iterator[tuple[_
                 lines.append((number, raw))
                 size += len(raw)
             if size >= chunk_bytes:
-                now = compressed_position(handle)
+                now = handle.tell()  # on disk: compressed bytes for a compressed file
                 yield run, Task(path, "jsonl", output, lines=tuple(lines)), False, now - position
                 lines, size, position = [], 0, now
-        now = compressed_position(handle)
+        now = handle.tell()  # on disk: compressed bytes for a compressed file
     last = Task(path, "jsonl", output, lines=tuple(lines)) if lines else TaskResult([], [])
     yield run, last, True, now - position
 
@@ -553,5 +543,5 @@ def _stored_progress(records: Iterator[dict], size: int, batch: int = 1000) -> I
         chunk = list(islice(records, batch))
         if not chunk and not first:
             return
-        yield None, Progress(chunk, size if first else 0, files_done=first, skipped=first), True, 0
+        yield None, Progress(chunk, size if first else 0, files_done=int(first), skipped=first), True, 0
         first = False

@@ -16,10 +16,19 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import __version__
-from .batch import Engine, default_jobs, local_engine, remove_stale_temporaries, run_batch
+from .batch import Engine, default_jobs, local_engine, run_batch
 from .checking import run_checks
 from .config import Config, make_config
-from .files import CONTENT_TYPES, KINDS, AtomicWriter, UsageError, check_output_folder, file_size, find_inputs
+from .files import (
+    CONTENT_TYPES,
+    KINDS,
+    AtomicWriter,
+    UsageError,
+    check_output_folder,
+    file_size,
+    find_inputs,
+    remove_stale_temporaries,
+)
 from .htmlreport import DEFAULT_MAX_TEXTS, read_records, write_report
 from .pipeline import Cleaner
 from .progress import ProgressBar, Summary
@@ -61,8 +70,10 @@ def cmd_clean(args: argparse.Namespace) -> int:
         raise UsageError(f"no .txt, .html or .jsonl files (plain, .gz or .zst) in {' '.join(args.paths)}")
     started = time.monotonic()
     engine = _engine(args, args.jobs or default_jobs())  # may be refused: nothing is written yet
-    if args.resume and args.report:
-        remove_stale_temporaries(Path(args.report))
+    if args.resume:  # once, before this run makes temporary files of its own
+        remove_stale_temporaries(out_dir)
+        if args.report:
+            remove_stale_temporaries(Path(args.report).parent, Path(args.report).name)
     report = AtomicWriter(Path(args.report)) if args.report else None
     kept_records: list[dict] | None = [] if args.html_report else None
     summary = Summary(files=len(items))

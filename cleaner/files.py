@@ -2,8 +2,10 @@
 writing outputs atomically."""
 from __future__ import annotations
 
+import glob
 import gzip
 import os
+import re
 import tempfile
 import zlib
 from collections.abc import Iterator
@@ -144,7 +146,8 @@ class Decompressed:
         if rest:
             yield rest
 
-    def compressed_position(self) -> int:
+    def tell(self) -> int:
+        """How far into the file on disk (compressed bytes) reading has got."""
         return self._raw.tell()
 
     def close(self) -> None:
@@ -155,11 +158,6 @@ class Decompressed:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def compressed_position(handle: BinaryIO | Decompressed) -> int:
-    """How far into the file on disk a reader has got (for progress)."""
-    return handle.compressed_position() if isinstance(handle, Decompressed) else handle.tell()
 
 
 def check_output_folder(output: Path, paths: list[str | Path]) -> None:
@@ -205,6 +203,26 @@ def write_atomically(path: Path, data: str | bytes) -> None:
         raise
 
 
+# AtomicWriter's temporary files: ".NAME.<8 random characters>.tmp", as
+# mkstemp names them with the prefix and suffix below.
+_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+def remove_stale_temporaries(folder: Path, name: str | None = None) -> None:
+    """Remove the temporary files a killed run left: every one under `folder`
+    (an output folder, which only this program writes), or only those of the
+    file `name` directly in it. Nothing will finish them."""
+    if not folder.is_dir():
+        return
+    found = folder.glob(f".{glob.escape(name)}.*.tmp") if name else folder.rglob(".*.tmp")
+    for stale in found:
+        if _TEMPORARY.fullmatch(stale.name) and stale.is_file():
+            try:
+                stale.unlink()
+            except OSError:
+                pass
+
+
 class AtomicWriter:
     """A text file written piece by piece and renamed into place on `commit()`,
     compressed if asked. Used for outputs too large to hold in memory (JSONL,
@@ -226,11 +244,8 @@ class AtomicWriter:
         else:
             self._stream = self._file
 
-    def write(self, text: str) -> int:
-        """Write `text`; return how many bytes that was (before compression)."""
-        data = text.encode("utf-8")
-        self._stream.write(data)
-        return len(data)
+    def write(self, text: str) -> None:
+        self._stream.write(text.encode("utf-8"))
 
     def commit(self) -> None:
         if self._stream is not self._file:

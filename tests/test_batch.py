@@ -21,7 +21,7 @@ from cleaner.cli import main
 from cleaner.files import find_inputs
 from cleaner.progress import ProgressBar, Summary
 from conftest import FIXTURES, ROOT
-from test_cli import read_report, snapshot
+from test_cli import read_report, snapshot, unplaced
 
 ARTICLES = sorted((FIXTURES / "articles").glob("*.txt"))
 
@@ -85,8 +85,7 @@ def test_chunked_jsonl_on_worker_processes_equals_one_process(tmp_path):
     finally:
         engine.close()
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
-    unplace = lambda records: [{**r, "output": r["output"] and Path(r["output"]).name} for r in records]  # noqa: E731
-    assert unplace(one) == unplace(two)
+    assert unplaced(one) == unplaced(two)
 
 
 def crash_on_marker(config, task):
@@ -255,8 +254,7 @@ def test_interrupted_run_resumes_to_exactly_the_uninterrupted_outputs(tmp_path, 
     assert f"({done_before} up to date, not redone)" in process.stderr.read()
     assert snapshot(out) == snapshot(whole)
     assert not list(out.rglob("*.tmp")) and not list(tmp_path.glob(".report.jsonl.*.tmp"))  # a killed run's leftovers go
-    unplace = lambda path: [{**r, "output": r["output"] and Path(r["output"]).name} for r in read_report(path)]  # noqa: E731
-    assert unplace(report) == unplace(whole_report)
+    assert unplaced(read_report(report)) == unplaced(read_report(whole_report))
 
 
 def test_summary_counts_and_lists_failures():
@@ -298,8 +296,7 @@ def test_engine_dask_equals_local_byte_for_byte(tmp_path):
                  "--report", str(tmp_path / "dask.jsonl")])
     assert code == 1  # the broken record fails on Dask too
     assert snapshot(dask) == snapshot(local) and snapshot(local)
-    unplace = lambda path: [{**r, "output": r["output"] and Path(r["output"]).name} for r in read_report(path)]  # noqa: E731
-    assert unplace(tmp_path / "dask.jsonl") == unplace(tmp_path / "local.jsonl")
+    assert unplaced(read_report(tmp_path / "dask.jsonl")) == unplaced(read_report(tmp_path / "local.jsonl"))
 
 
 def test_scheduler_without_dask_engine_is_a_usage_error(tmp_path, capsys):

@@ -7,7 +7,8 @@ makes the answer the same on every run, in every process and thread (each
 The detection is langdetect's own, on its own profiles, but its two inner
 loops (n-gram extraction and the random-walk update) are written here without
 the per-character method calls: the same random draws in the same order and
-the same arithmetic, so the same probabilities, in about half the time. A
+the same arithmetic, so the same probabilities, in about three quarters of
+the time (0.53 s against 0.69 s for the 80 development pages' samples). A
 test holds it to langdetect's `get_probabilities` on many texts.
 
 It reads a bounded sample: the answer does not improve after a few

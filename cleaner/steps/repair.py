@@ -98,6 +98,8 @@ def repair_text(text: str) -> tuple[str, tuple[str, ...]]:
     >>> repair_text("The caf\u00c3\u00a9 isn\u00e2\u20ac\u2122t open")
     ('The café isn’t open', ('encode:sloppy-windows-1252', 'decode:utf-8'))
     """
+    if not _NEEDS_FTFY.search(text):  # plain ASCII: nothing for ftfy or the space normalisers
+        return text, ()
     fixes: list[str] = []
     if not ftfy_can_change(text):
         fixed, explanation = text, None
