@@ -312,11 +312,14 @@ def local_engine(jobs: int) -> Engine:
 
 def run_fingerprint(cleaner: Cleaner) -> str:
     """A hash of everything besides the input that decides an output: the
-    version, every option, the rule files' bytes and the shipped data files."""
+    version, every option, the rule files' bytes and the shipped data files.
+    Not where the rule files lie: the same rules read from another folder (a
+    copy, another installation) make the same outputs."""
     digest = hashlib.sha256()
-    digest.update(f"{__version__}\0{tuple(cleaner.config)!r}\0".encode())
+    options = cleaner.config._replace(rules_dirs=())
+    digest.update(f"{__version__}\0{tuple(options)!r}\0".encode())
     for rule_set in cleaner.rule_sets:
-        digest.update(str(rule_set.path).encode() + b"\0" + Path(rule_set.path).read_bytes() + b"\0")
+        digest.update(rule_set.id.encode() + b"\0" + Path(rule_set.path).read_bytes() + b"\0")
     for data_file in sorted(resources.files("cleaner").joinpath("data").iterdir(), key=lambda f: f.name):
         digest.update(data_file.name.encode() + b"\0" + data_file.read_bytes() + b"\0")
     return digest.hexdigest()

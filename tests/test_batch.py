@@ -171,6 +171,23 @@ def test_resume_skips_what_is_up_to_date_and_redoes_what_changed(tmp_path, capsy
     assert "up to date" not in capsys.readouterr().err  # other options: nothing is up to date
 
 
+def test_resume_keys_on_rule_contents_not_where_they_lie(tmp_path, capsys):
+    folder = write_corpus(tmp_path / "in", count=3)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "mine.toml").write_text('[source]\nid = "mine"\ngeneric = true\n[[drop]]\nid = "x"\npattern = "^Sponsored$"\n')
+    out = tmp_path / "out"
+    main(["clean", str(folder), "-o", str(out), "--jobs", "1", "--rules", str(rules)])
+    moved = tmp_path / "moved"
+    shutil.copytree(rules, moved)
+    capsys.readouterr()
+    main(["clean", str(folder), "-o", str(out), "--jobs", "1", "--rules", str(moved), "--resume"])
+    assert "(7 up to date, not redone)" in capsys.readouterr().err
+    (moved / "mine.toml").write_text((moved / "mine.toml").read_text().replace("Sponsored", "Advert"))
+    main(["clean", str(folder), "-o", str(out), "--jobs", "1", "--rules", str(moved), "--resume"])
+    assert "up to date" not in capsys.readouterr().err  # other rules: nothing is up to date
+
+
 def test_resume_redoes_an_output_that_was_deleted(tmp_path, capsys):
     folder = write_corpus(tmp_path / "in", count=5)
     out = tmp_path / "out"
