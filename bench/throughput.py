@@ -2,7 +2,7 @@
 """Throughput benchmark: this project's batch command against the passes a user
 would otherwise run, each as a whole command over the same documents.
 
-    python bench/throughput.py PATH [--copies N] [--jobs N] [--stream-mb MB] [--json OUT]
+    python bench/throughput.py PATH [--copies N] [--jobs N] [--stream-mb MB] [--rounds N] [--json OUT]
 
 PATH is a folder with ``text/<id>.txt`` and ``html/<id>.html.gz`` (the
 development pages of the article benchmark). The script writes them as JSONL
@@ -17,6 +17,10 @@ included, reading that JSONL and writing one:
   c4 lines                C4's line rules (bench/aeb.py's `c4_lines`)
   justext lines           jusText with one paragraph per line (bench/aeb.py)
   trafilatura html        `trafilatura.extract` of each page's HTML
+
+With `--rounds N` every row runs N times, the rows in turn, and the figures
+are each row's median time; with both cleaner --jobs 1 rows it also prints
+what spun scoring adds, as the median of the rounds' ratios.
 
 MB/s is the documents' text in UTF-8 (for the HTML row, the HTML) over wall
 time. Peak memory is the most the whole process tree held at once (the sum of
@@ -178,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stream-jobs", type=int, nargs="+", metavar="N",
                         help="clean the stream with these --jobs (default: 1 and --jobs)")
     parser.add_argument("--only", nargs="+", metavar="ROW", help="run only rows whose name starts with these")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the rows this many times, in turn, and report each row's median time "
+                        "(a shared machine's speed drifts; rows run in turn drift together)")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     args = parser.parse_args(argv)
     if not (args.path / "text").is_dir() or not (args.path / "html").is_dir():
@@ -207,11 +214,20 @@ def main(argv: list[str] | None = None) -> int:
         def wanted(row: str) -> bool:
             return not args.only or any(row.startswith(prefix) for prefix in args.only)
 
-        for name, corpus, command in plan:
-            if not wanted(name):
-                continue
-            figures = measure(command)
-            rows.append(_row(name, sizes[corpus], figures))
+        selected = [(name, corpus, command) for name, corpus, command in plan if wanted(name)]
+        runs: dict[str, list[dict]] = {name: [] for name, _, _ in selected}
+        for round_number in range(args.rounds):
+            for name, corpus, command in selected:
+                if args.rounds > 1:
+                    print(f"  round {round_number + 1}/{args.rounds}: {name}", file=sys.stderr, flush=True)
+                runs[name].append(measure(command))
+                if round_number == args.rounds - 1:  # the row's last run: print it now
+                    rows.append(_row(name, sizes[corpus], _median_run(runs[name])))
+        if "cleaner --jobs 1" in runs and "cleaner, spun off" in runs:
+            # Round by round, so that both sides of each ratio ran at the same speed.
+            ratios = sorted(a["seconds"] / b["seconds"] for a, b in zip(runs["cleaner --jobs 1"], runs["cleaner, spun off"]))
+            print(f"spun scoring adds {ratios[len(ratios) // 2] - 1:.0%} to --jobs 1 "
+                  f"(median of {len(ratios)} rounds; {ratios[0] - 1:.0%} to {ratios[-1] - 1:.0%})")
 
         if wanted("stream"):
             stream = write_stream(work / "pages.jsonl", work / "stream.jsonl", args.stream_mb)
@@ -222,6 +238,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
     return 0
+
+
+def _median_run(runs: list[dict]) -> dict:
+    """The median time of a row's runs (the upper one of an even count) and the most memory any held."""
+    times = sorted(run["seconds"] for run in runs)
+    return {
+        "seconds": times[len(times) // 2],
+        "peak_tree_mb": max(run["peak_tree_mb"] for run in runs),
+        "peak_process_mb": max(run["peak_process_mb"] for run in runs),
+    }
 
 
 def _row(name: str, size: dict, figures: dict) -> dict:

@@ -65,6 +65,22 @@ def test_throughput_benchmark_runs_every_row_on_a_small_folder(tmp_path, capsys)
     assert "6 documents" in capsys.readouterr().out
 
 
+def test_throughput_rounds_report_each_rows_median_and_the_paired_spun_cost(tmp_path, capsys):
+    import throughput
+
+    runs = [{"seconds": s, "peak_tree_mb": m, "peak_process_mb": m / 2} for s, m in ((3.0, 10), (1.0, 30), (2.0, 20))]
+    assert throughput._median_run(runs) == {"seconds": 2.0, "peak_tree_mb": 30, "peak_process_mb": 15.0}
+    (tmp_path / "text").mkdir()
+    (tmp_path / "html").mkdir()
+    (tmp_path / "text" / "p.txt").write_text("The harbour ferry carried its first passengers of the year on Monday.\n")
+    (tmp_path / "html" / "p.html.gz").write_bytes(gzip.compress(b"<html><body><p>Ferry.</p></body></html>"))
+    out = tmp_path / "t.json"
+    argv = [str(tmp_path), "--copies", "1", "--rounds", "2", "--only", "cleaner --jobs 1", "cleaner, spun off", "--json", str(out)]
+    assert throughput.main(argv) == 0
+    assert [r["row"] for r in json.loads(out.read_text())] == ["cleaner --jobs 1", "cleaner, spun off"]
+    assert "(median of 2 rounds;" in capsys.readouterr().out
+
+
 @pytest.mark.skipif(not BENCH.is_dir(), reason="development benchmark pages not found")
 def test_development_pages_stay_above_the_floors(tmp_path):
     out = tmp_path / "r.json"

@@ -67,14 +67,9 @@ def test_clean_seed_is_not_flagged_and_no_line_scores_above_threshold(cleaner, s
     assert _spun_lines_above(result, cleaner.config.spun_threshold) == set()
 
 
-def test_lightly_spun_seed_is_flagged_with_its_spun_lines(cleaner, seeds_dir):
-    name = "004_98613384e13673e7.txt"
+@pytest.mark.parametrize("name", ["002_ae4f63d2b9d2c876.txt", "004_98613384e13673e7.txt"])
+def test_spun_seed_is_flagged_with_its_spun_lines(cleaner, seeds_dir, name):
     result = cleaner.clean((seeds_dir / name).read_bytes())
     assert result.spun.flagged
     spun_lines = set(load_annotation(seeds_dir / "gold.json")[name]["spun_lines"])
     assert len(spun_lines & _spun_lines_above(result, cleaner.config.spun_threshold)) >= 0.9 * len(spun_lines)
-
-
-@pytest.mark.xfail(strict=True, reason="open: 002's synonym swaps score near clean text; only its scars stand out")
-def test_heavily_spun_seed_is_flagged(cleaner, seeds_dir):
-    assert cleaner.clean((seeds_dir / "002_ae4f63d2b9d2c876.txt").read_bytes()).spun.flagged

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import math
 import tomllib
 
 import pytest
@@ -329,19 +330,30 @@ def test_spun_scores_scars_with_evidence_and_skips_other_languages():
     assert score_spun([scarred], None, 0.5).score is None
 
 
-def test_spun_names_the_pair_a_synonym_broke_and_what_it_replaced():
+def test_spun_names_the_synonym_that_fits_better_and_what_it_replaced():
     evidence = passage_evidence("Prices saw an acute rise in the spring.", load_spun_data())
-    assert "broken_pair: 'acute rise' (usual: 'sharp rise')" in evidence.notes
-    # The original pair is common in the reference table: one piece of evidence fewer.
+    assert any(note.startswith("better_synonym: 'an acute rise' ('an sharp rise' fits") for note in evidence.notes)
+    # The original fits its place: one word fewer at the step the swap reached.
     original = passage_evidence("Prices saw a sharp rise in the spring.", load_spun_data())
     assert not any("rise" in note for note in original.notes)
-    assert original.counts["broken_pair"] == evidence.counts["broken_pair"] - 1
+    assert original.counts["better_synonym_2"] == evidence.counts["better_synonym_2"] - 1
+
+
+def test_spinner_inflections_and_unknown_words_count_but_typos_and_names_do_not():
+    model = load_spun_data()
+    spun = passage_evidence("The firm holded its meeting while the workers were switchings jobs with frobnicational zeal.", model)
+    assert "malformed_word: 'holded' ('hold' with a suffix it does not take)" in spun.notes
+    assert spun.counts["malformed_word"] == 2 and spun.counts["unknown_word"] == 1
+    assert "unknown_word: 'frobnicational'" in spun.notes
+    # One keystroke from a common word is a typo; a capitalised word is a name.
+    typos = passage_evidence("The counicl said the new brigde would open next yaer, Mr Frobnicational said.", model)
+    assert typos.counts["malformed_word"] == typos.counts["unknown_word"] == 0
 
 
 def test_typos_leave_no_synonym_evidence():
     typo = "The counicl said the new brigde would open next yaer after a long delay in the work."
     evidence = passage_evidence(typo, load_spun_data())
-    assert evidence.counts["broken_pair"] == evidence.counts["rarer_word"] == 0
+    assert not any(("counicl" in note or "brigde" in note or "yaer" in note) for note in evidence.notes)
     assert score_text(typo) < 0.5
 
 
@@ -363,6 +375,32 @@ def test_spun_passage_is_read_with_its_document():
     assert clean.passages[0].score < 0.5
 
 
+def _filler_only_model(shipped):
+    """A scorer that counts nothing but filler ("and also" weighs 0.5: +5 to
+    the logit), against a clean margin of 0 with a spread of 1 per 100 words."""
+    weights = dict.fromkeys(shipped.weights, 0.0) | {"filler": 10.0}
+    return model_from(shipped.artifacts, {
+        "weights": weights, "bias": -6.0, "min_words": 1, "shrink_words": 0,
+        "clean_per_100_words": {"margin": 0.0, "spread": 1.0},
+    })
+
+
+def test_a_document_steadily_above_clean_text_is_flagged_though_no_passage_is_alone():
+    model = _filler_only_model(load_spun_data())
+    filler = "The council met on Monday and also talked about the roads of the town."
+    plain = "The council met on Monday and talked about the roads of the town."
+    alone = score_text(filler, model)
+    assert alone < 0.5  # -6 + 5
+    spun = score_spun([Line(2 * i + 1, filler) for i in range(8)] + [Line(17, plain)], "en", 0.5, model)
+    assert spun.flagged
+    by_line = {p.line: p.score for p in spun.passages}
+    # Passages at the document's rate carry its score; one far below it does not.
+    assert all(by_line[2 * i + 1] >= 0.5 > alone for i in range(8))
+    assert by_line[17] < 0.5
+    clean = score_spun([Line(2 * i + 1, plain) for i in range(8)], "en", 0.5, model)
+    assert not clean.flagged and all(p.score < 0.5 for p in clean.passages)
+
+
 def test_spun_scores_never_reach_one_so_a_threshold_of_one_flags_nothing():
     text = "COVID-1 9 R& D $ 4 COVID-1 9 R& D as well as and also as well as also " * 20
     assert 0.99 <= score_text(text) < 1.0
@@ -377,13 +415,34 @@ def test_every_spun_artifact_finds_its_own_example():
         assert artifact.pattern.search(entry["example"]), artifact.name
 
 
+def test_every_artifact_match_holds_a_string_it_requires():
+    # The scorer searches an artifact's regex only in text holding one of its
+    # `requires`: a match without one would never be found.
+    raw = tomllib.loads((ROOT / "cleaner" / "data" / "spun_artifacts.toml").read_text(encoding="utf-8"))
+    for artifact, entry in zip(load_spun_data().artifacts, raw["artifact"]):
+        matches = [m.group(0) for m in artifact.pattern.finditer(entry["example"])]
+        assert matches and all(artifact.may_occur_in(match) for match in matches), artifact.name
+    assert not [a.name for a in load_spun_data().artifacts if a.may_occur_in("plain words only here")]
+
+
 def test_spun_model_file_must_weigh_every_input():
     with pytest.raises(ValueError, match="expected"):
         model_from((), {"weights": {"scar": 1.0}, "bias": 0.0, "min_words": 30, "shrink_words": 60})
 
 
 def test_thesaurus_lists_same_inflection_synonyms_of_common_words():
-    thesaurus = load_reference_tables().thesaurus
-    assert "officials" in thesaurus["functionaries"]
-    assert thesaurus["courts"] and all(s.endswith("s") for s in thesaurus["courts"])
-    assert "teh" not in thesaurus  # a typo is in no table
+    tables = load_reference_tables()
+    slate, counts = tables.choices["functionaries"]
+    assert slate[0] == "functionaries" and "officials" in slate[1:]
+    assert counts == tuple(tables.log_unigrams[word] for word in slate)
+    courts = tables.choices["courts"][0]
+    assert len(courts) > 1 and all(s.endswith("s") for s in courts)
+    assert "teh" not in tables.choices  # a typo is in no table
+
+
+def test_pair_table_holds_log_counts_and_an_unlisted_pair_is_rarer_than_any_listed():
+    tables = load_reference_tables()
+    listed = [count for after in tables.followers.values() for count in after.values()]
+    assert tables.followers["district"]["court"] > tables.followers["district"].get("tribunal", 0.0)
+    assert math.isclose(tables.log_unseen_pair, min(listed) - math.log(2))
+    assert min(listed) > 11.0  # every listed pair was seen 100,000+ times: `or` in _best_synonym relies on it

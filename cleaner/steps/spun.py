@@ -1,33 +1,45 @@
 """spun: score passages for signs of an article spinner.
 
 A spinner swaps words for thesaurus synonyms without regard to sense ("an
-acute rise" for a sharp rise, "functionaries say" for officials say) and
-leaves typographic scars ("COVID-1 9", "R& D"). Each kept paragraph is read
-for six kinds of evidence:
+acute rise" for a sharp rise, "functionaries say" for officials say), inflects
+them bluntly ("holded", "switchings") and leaves typographic scars ("COVID-1 9",
+"R& D"). Each kept paragraph is read for these kinds of evidence:
 
-``broken_pair``  a word whose neighbour (a content word) forms a common pair in
-                 the reference table with one of its synonyms, never with it:
-                 "acute rise" where "sharp rise" is common
-``weak_pair``    the same with a function-word neighbour, which says less
-                 ("their merchandises" where "their wares" is common)
-``rarer_word``   a word with a synonym at least 30 times as common: spinners
-                 pick from the whole thesaurus, writers mostly the usual word
-``unseen_pair``  the share of adjacent content-word pairs the table lacks
-``filler``       spinner filler: "as well as", "and also", "undoubtedly"
-``scar``         typographic scars (both from data/spun_artifacts.toml)
+``better_synonym_N``  a word one of whose synonyms fits its place at least e^N
+                      times better (N = 1 to 6, 8 and 10: from about 3 to
+                      22,000 times), judged by how often each forms a pair
+                      with the word's neighbours in the reference table, or
+                      by how common each is where the word has no neighbours
+                      there. Writers mostly use the word that fits; a spinner
+                      picks from the whole thesaurus: "district tribunal"
+                      where "district court" is far more common. A word
+                      counts once in each step it reaches, so the model
+                      gives each step its own weight.
+``malformed_word``    a word the table lacks that is a common word the
+                      thesaurus knows plus a regular suffix ("holded")
+``unknown_word``      a lowercase word of 4+ letters the table lacks that is
+                      not one keystroke away from a listed word either
+``filler``            spinner filler: "as well as", "and also", "undoubtedly"
+``scar``              typographic scars (both from data/spun_artifacts.toml)
 
-Typos leave none of this: a misspelt word is in neither table, so it forms no
-pair and has no synonyms.
+Typos leave little of this: a misspelt word is in no table, so it has no
+synonyms, and it is one keystroke away from the word it spoils.
 
-A logistic model weighs the counts against the number of words and word
-pairs they were found in, so evidence adds up with length as a likelihood
-ratio does. Its weights are fitted by ``bench/spun_eval.py`` on clean
-paragraphs, typo-ridden and spun copies of them, and ship as
-data/spun_model.json; the weight of scars is set by hand there, since the
-evaluation's spinner leaves none. A paragraph is read together with up to
-``shrink_words`` of its document at the document's rates (spinners rewrite
-whole articles, and a heading carries too few words to judge alone); the
-document is scored on all its kept text.
+A logistic model weighs the counts against the number of words, of
+content-word pairs and of words with synonyms they were found in, so evidence
+adds up with length as a likelihood ratio does. Its weights are fitted by
+``bench/spun_eval.py`` on clean paragraphs, typo-ridden and spun copies of
+them, and ship as data/spun_model.json; the weight of scars is set by hand
+there, since the evaluation's spinner leaves none.
+
+A document is scored on all its kept text by how far its evidence lies above
+clean text's, in standard deviations of clean text of its length: a long
+article steadily above clean prose is spun although each paragraph alone is
+too short to tell. A paragraph scores the higher of two readings: its own
+evidence, read with up to ``shrink_words`` of its document at the document's
+rates; and its document's score, lowered as far as its own evidence falls
+below the document's (spinners rewrite whole articles, and a heading carries
+too few words to judge alone).
 
 Reference data: the unigram and bigram counts of a web corpus that ship in
 the ``wordsegment`` package, and data/thesaurus.tsv.gz, built from WordNet
@@ -48,13 +60,29 @@ from importlib import resources
 from ..result import Line, SpunPassage, SpunResult
 
 COVERED_LANGUAGES = frozenset({"en"})
-FEATURES = ("broken_pair", "weak_pair", "rarer_word", "unseen_pair", "filler", "scar")
-# The model's inputs: the evidence counts, and how many words and content-word
-# pairs they were found in (per 100), which carry the expected counts of clean text.
-INPUTS = FEATURES + ("words", "content_pairs")
-_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
-# Function words: pairs with these are weak evidence, and they are never
-# counted as swapped themselves (no spinner swaps "the").
+# How much better, in nats (natural log), a synonym must fit for each step of
+# "better_synonym". Clean prose has such words at every step, fewer at each:
+# of the words with synonyms in the evaluation's clean paragraphs, 25% reach
+# 1 nat, 14% 2, 3.5% 4, 0.8% 6, 0.2% 8; of its 50%-spun copies 46%, 34%,
+# 18%, 9% and 4%, and 1.7% reach 10, where clean ones practically never do.
+SYNONYM_STEPS = (1, 2, 3, 4, 5, 6, 8, 10)
+SYNONYM_FEATURES = tuple(f"better_synonym_{step}" for step in SYNONYM_STEPS)
+# A passage's notes name the words whose synonym fits at least e^2 (about 7
+# times) better. A word that reaches only 1 nat weighs about what any word
+# with synonyms is expected to (in the shipped model +0.12 against -0.11), so
+# naming it would explain nothing.
+NOTED_GAIN = 2
+FEATURES = SYNONYM_FEATURES + ("malformed_word", "unknown_word", "filler", "scar")
+# The model's inputs: the evidence counts, and how many words, content-word
+# pairs and words with synonyms they were found in (per 100), which carry the
+# expected counts of clean text.
+INPUTS = FEATURES + ("words", "content_pairs", "candidates")
+# A possessive is read as its word ("agency's" as agency; the tables have no
+# apostrophes) with no neighbour after it; other contractions ("don't") stay
+# whole, and unread.
+_WORD = re.compile(r"[A-Za-z]+(?:['’](?!s\b)[A-Za-z]+)?")
+# Function words are never counted as swapped themselves (no spinner swaps
+# "the"), and a pair of content words is read only between these.
 FUNCTION_WORDS = frozenset(
     """a an the and or but nor if of to in on at by for with from as into onto over under about
     is are was were be been being am it its this that these those he she they we you i me him her
@@ -63,32 +91,67 @@ FUNCTION_WORDS = frozenset(
     why how all any each every some also very just only too more most across through after before
     between during against without within among since until while up down out off per via upon""".split()
 )
-# "rarer_word": the commonest synonym is at least this many times as frequent
-# (10^1.5, about 30x). At 10x a fifth of the words of clean news prose
-# qualify; at 30x about one in twenty.
-RARER_RATIO = 10**1.5
 ARTIFACT_KINDS = ("scar", "filler")
-# "weak_pair": with a function word only a strong collocation counts
-# (pointwise mutual information, natural log, of the synonym pair).
-WEAK_PAIR_MIN_PMI = 2.0
+# A document is judged by how far its evidence lies above clean text's, in
+# standard deviations of clean text of its length (z). The paragraph model's
+# boundary is set for a paragraph's few words; a long document that sits
+# steadily above clean text is spun even below that boundary. On the
+# evaluation's held-out pages, clean and typo-ridden pages reach z = 3.3 and
+# 3.6 at most; at 4 the score is 0.5, and each further unit of z multiplies
+# the odds by e^DOCUMENT_Z_SLOPE (4.5).
+DOCUMENT_Z_AT_HALF = 4.0
+DOCUMENT_Z_SLOPE = 1.5
+# A passage starts from its document's logit, at most this (a score of
+# 0.999, the highest shown), and loses DOCUMENT_Z_SLOPE per standard
+# deviation its own evidence falls below the document's rate. Without the
+# cap a heavily spun document would carry every line, however clean.
+PASSAGE_PRIOR_MAX_LOGIT = 7.0
+# "malformed_word": a regular suffix (as written, as the stem ends) on a stem
+# at least this common. Spinners inflect their synonyms by rule ("holded",
+# "switchings"); a typo rarely lands on a common stem plus a whole suffix.
+SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"))
+MALFORMED_MIN_STEM_COUNT = 1_000_000
+_LOG_MALFORMED_MIN_STEM_COUNT = math.log(MALFORMED_MIN_STEM_COUNT)
+# "unknown_word": a keyboard slip is one edit (a letter dropped, doubled,
+# swapped or mistyped) from the word it spoils; a word with a neighbour that
+# common is taken for a typo, not for a spinner's rare synonym.
+TYPO_NEIGHBOUR_MIN_COUNT = 100_000
+_LOG_TYPO_NEIGHBOUR_MIN_COUNT = math.log(TYPO_NEIGHBOUR_MIN_COUNT)
+UNKNOWN_MIN_LETTERS = 4
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass(frozen=True)
 class Artifact:
     name: str
     pattern: re.Pattern[str]
+    requires: tuple[str, ...]  # every match holds one of these
     weight: float
     kind: str  # "scar" or "filler"
+
+    def may_occur_in(self, text: str) -> bool:
+        return any(literal in text for literal in self.requires)
 
 
 @dataclass
 class ReferenceTables:
-    """Counts from the reference corpus and the thesaurus; loaded on first English document."""
+    """Natural logs of the reference corpus's counts, and the thesaurus;
+    loaded on the first English document."""
 
-    unigrams: dict[str, int]
-    bigrams: dict[str, int]
-    total: float
-    thesaurus: dict[str, tuple[str, ...]]
+    log_unigrams: dict[str, float]
+    # The pairs, both ways round: first -> second -> log count, and
+    # second -> first -> log count. Looking a word's synonyms up next to one
+    # neighbour is then one small dictionary, with no pair strings to build.
+    followers: dict[str, dict[str, float]]
+    preceders: dict[str, dict[str, float]]
+    log_total: float
+    # The table lists the pairs seen at least its smallest count of times, so
+    # an unlisted pair was seen fewer: taken as half that, or as often as
+    # chance would pair its words if that is rarer.
+    log_unseen_pair: float
+    # word -> (the word and then its synonyms, most frequent first; their log
+    # counts): the slate a synonym is picked from, laid out for that.
+    choices: dict[str, tuple[tuple[str, ...], tuple[float, ...]]]
 
 
 @dataclass(frozen=True)
@@ -98,6 +161,10 @@ class SpunModel:
     bias: float
     min_words: int
     shrink_words: int
+    # The model's logit less its bias, per 100 words of clean and typo-ridden
+    # paragraphs: its mean and its spread, measured by bench/spun_eval.py.
+    clean_margin: float
+    clean_spread: float
 
     @property
     def tables(self) -> ReferenceTables:
@@ -106,27 +173,41 @@ class SpunModel:
         return load_reference_tables()
 
 
-def _read_counts(name: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
+def _read_log_counts(name: str):
+    """(key, log count) for each "key<TAB>count" line of one of wordsegment's
+    count files, read line by line: the files whole, split, raised each
+    process's peak memory by about 65 MB while it loaded them."""
+    log = math.log
     with resources.files("wordsegment").joinpath(name).open(encoding="utf-8") as handle:
         for line in handle:
-            key, _, count = line.rstrip("\n").rpartition("\t")
-            counts[key] = int(count)
-    return counts
+            key, _, count = line.rpartition("\t")
+            yield key, log(int(count))
 
 
 @lru_cache(maxsize=1)
 def load_reference_tables() -> ReferenceTables:
-    unigrams = _read_counts("unigrams.txt")
-    bigrams = {key: count for key, count in _read_counts("bigrams.txt").items() if " " in key}
+    unigrams = dict(_read_log_counts("unigrams.txt"))
+    followers: dict[str, dict[str, float]] = {}
+    preceders: dict[str, dict[str, float]] = {}
+    same = {word: word for word in unigrams}  # one string per word, shared by all the tables
+    smallest = math.inf
+    for pair, count in _read_log_counts("bigrams.txt"):
+        first, _, second = pair.partition(" ")
+        first, second = same.get(first, first), same.get(second, second)
+        followers.setdefault(first, {})[second] = count
+        preceders.setdefault(second, {})[first] = count
+        if count < smallest:
+            smallest = count
     raw = resources.files("cleaner").joinpath("data/thesaurus.tsv.gz").read_bytes()
-    thesaurus: dict[str, tuple[str, ...]] = {}
+    choices: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {}
     for line in gzip.decompress(raw).decode("utf-8").splitlines():
         form, _, synonyms = line.partition("\t")
-        if form in unigrams:
-            thesaurus[form] = tuple(s for s in synonyms.split() if s in unigrams)
+        slate = tuple(word for word in map(same.get, (form, *synonyms.split())) if word is not None)
+        if slate[:1] == (form,) and len(slate) > 1:
+            choices[slate[0]] = (slate, tuple(map(unigrams.__getitem__, slate)))
     # The corpus the counts come from has this many tokens (wordsegment's documentation).
-    return ReferenceTables(unigrams, bigrams, 1_024_908_267_229.0, thesaurus)
+    log_total = math.log(1_024_908_267_229.0)
+    return ReferenceTables(unigrams, followers, preceders, log_total, smallest - math.log(2), choices)
 
 
 @lru_cache(maxsize=1)
@@ -134,11 +215,14 @@ def load_spun_data() -> SpunModel:
     data = resources.files("cleaner").joinpath("data")
     raw = tomllib.loads(data.joinpath("spun_artifacts.toml").read_text(encoding="utf-8"))
     artifacts = tuple(
-        Artifact(a["name"], re.compile(a["pattern"]), float(a["weight"]), a.get("kind", "scar")) for a in raw["artifact"]
+        Artifact(a["name"], re.compile(a["pattern"]), tuple(a["requires"]), float(a["weight"]), a.get("kind", "scar"))
+        for a in raw["artifact"]
     )
     for artifact in artifacts:
         if artifact.kind not in ARTIFACT_KINDS:
             raise ValueError(f"spun_artifacts.toml: {artifact.name}: kind {artifact.kind!r}, expected one of {ARTIFACT_KINDS}")
+        if not artifact.requires or not all(artifact.requires):
+            raise ValueError(f"spun_artifacts.toml: {artifact.name}: requires must list non-empty strings")
     model = json.loads(data.joinpath("spun_model.json").read_text(encoding="utf-8"))
     return model_from(artifacts, model)
 
@@ -146,7 +230,16 @@ def load_spun_data() -> SpunModel:
 def model_from(artifacts: tuple[Artifact, ...], model: dict) -> SpunModel:
     if set(model["weights"]) != set(INPUTS):
         raise ValueError(f"spun model: weights for {sorted(model['weights'])}, expected {sorted(INPUTS)}")
-    return SpunModel(artifacts, dict(model["weights"]), float(model["bias"]), int(model["min_words"]), int(model["shrink_words"]))
+    clean = model["clean_per_100_words"]
+    return SpunModel(
+        artifacts,
+        dict(model["weights"]),
+        float(model["bias"]),
+        int(model["min_words"]),
+        int(model["shrink_words"]),
+        float(clean["margin"]),
+        float(clean["spread"]),
+    )
 
 
 @dataclass
@@ -155,98 +248,168 @@ class PassageEvidence:
 
     words: int = 0
     content_pairs: int = 0
+    candidates: int = 0
     counts: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FEATURES, 0.0))
     notes: list[str] = field(default_factory=list)
 
     def add(self, other: "PassageEvidence") -> None:
         self.words += other.words
         self.content_pairs += other.content_pairs
+        self.candidates += other.candidates
         for name in FEATURES:
             self.counts[name] += other.counts[name]
 
 
-def _pair_evidence(
-    tables: ReferenceTables, words: list[str], adjacent: list[bool], i: int, synonyms: tuple[str, ...]
-) -> tuple[str, str, str] | None:
-    """(feature, pair as written, usual pair) if one of the `synonyms` of
-    words[i] forms a listed pair with a neighbour that words[i] does not;
-    a content-word neighbour ("broken_pair") wins over a function word ("weak_pair")."""
-    found = None
-    unigrams, bigrams = tables.unigrams, tables.bigrams
-    for side in (-1, 1):
-        j = i + side
-        if not (0 <= j < len(words) and adjacent[min(i, j)] and words[j] in unigrams):
-            continue
-        neighbour = words[j]
-        pair = f"{neighbour} {words[i]}" if side < 0 else f"{words[i]} {neighbour}"
-        if pair in bigrams:
-            continue
-        weak = neighbour in FUNCTION_WORDS
-        best, best_pmi = None, WEAK_PAIR_MIN_PMI if weak else 0.0
-        for synonym in synonyms:  # the best pointwise mutual information (natural log) of a synonym pair
-            count = bigrams.get(f"{neighbour} {synonym}" if side < 0 else f"{synonym} {neighbour}")
-            if count is None:
-                continue
-            pmi = math.log(count * tables.total / (unigrams[neighbour] * unigrams[synonym]))
-            if pmi >= best_pmi:
-                best, best_pmi = synonym, pmi
-        if best is None:
-            continue
-        usual = f"{neighbour} {best}" if side < 0 else f"{best} {neighbour}"
-        if not weak:
-            return "broken_pair", pair, usual
-        found = found or ("weak_pair", pair, usual)
-    return found
+def _best_synonym(
+    tables: ReferenceTables, words: tuple[str, ...], counts: tuple[float, ...], left: str | None, right: str | None
+) -> tuple[str, float]:
+    """The synonym that fits between `left` and `right` (None: no listed
+    neighbour there) best, and by how much better than the word, in nats;
+    `words` and `counts` are the word's choices (see ReferenceTables).
+
+    A word's fit is the log of its count in that slot, up to a constant shared
+    by every word there: log c(left x) + log c(x right) - log c(x) with both
+    neighbours, one pair's count with one, the word's own count with none.
+    Written out per case, since it runs for every synonym of every word.
+    """
+    unigrams, unseen, total = tables.log_unigrams, tables.log_unseen_pair, tables.log_total
+    # Every listed pair has a log count above 11 (100,000 times), so `or`
+    # falls through only for an unlisted one, whose estimate is the smaller of
+    # `unseen` and chance (`lead`/`tail` + the word's count).
+    if left and right:
+        after, before = tables.followers.get(left, _NONE), tables.preceders.get(right, _NONE)
+        lead, tail = unigrams[left] - total, unigrams[right] - total
+        lead_cut, tail_cut = unseen - lead, unseen - tail
+        fits = [
+            (after.get(x) or (lead + c if c < lead_cut else unseen))
+            + (before.get(x) or (tail + c if c < tail_cut else unseen))
+            - c
+            for x, c in zip(words, counts)
+        ]
+    elif left:
+        after = tables.followers.get(left, _NONE)
+        lead = unigrams[left] - total
+        lead_cut = unseen - lead
+        fits = [after.get(x) or (lead + c if c < lead_cut else unseen) for x, c in zip(words, counts)]
+    elif right:
+        before = tables.preceders.get(right, _NONE)
+        tail = unigrams[right] - total
+        tail_cut = unseen - tail
+        fits = [before.get(x) or (tail + c if c < tail_cut else unseen) for x, c in zip(words, counts)]
+    else:
+        fits = list(counts)
+    own, fits[0] = fits[0], -math.inf
+    best = max(fits)
+    return words[fits.index(best)], best - own
 
 
-def passage_evidence(text: str, model: SpunModel) -> PassageEvidence:
+_NONE: dict[str, float] = {}
+
+
+def _malformed_stem(tables: ReferenceTables, word: str) -> str | None:
+    """The common stem, if `word` is one with a suffix it should not take."""
+    for suffix, ending in SUFFIXES:
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem = word[: -len(suffix)] + ending
+            if tables.log_unigrams.get(stem, -math.inf) >= _LOG_MALFORMED_MIN_STEM_COUNT and stem in tables.choices:
+                return stem
+    return None
+
+
+def _one_edit_away(word: str):
+    """Every string one deletion, transposition, substitution or insertion from `word`."""
+    for i in range(len(word) + 1):
+        head, tail = word[:i], word[i:]
+        if tail:
+            yield head + tail[1:]
+            if len(tail) > 1:
+                yield head + tail[1] + tail[0] + tail[2:]
+        for letter in _LETTERS:
+            if tail:
+                yield head + letter + tail[1:]
+            yield head + letter + tail
+
+
+def _looks_like_typo(tables: ReferenceTables, word: str) -> bool:
+    unigrams = tables.log_unigrams
+    return any(unigrams.get(near, -math.inf) >= _LOG_TYPO_NEIGHBOUR_MIN_COUNT for near in _one_edit_away(word))
+
+
+def passage_evidence(text: str, model: SpunModel, artifacts: tuple[Artifact, ...] | None = None) -> PassageEvidence:
+    """The evidence of one passage. `artifacts`: those worth searching for
+    (a document's caller knows which its text may hold); by default, the
+    model's that `text` may hold."""
     tables = model.tables
-    unigrams, bigrams, thesaurus = tables.unigrams, tables.bigrams, tables.thesaurus
+    unigrams, choices = tables.log_unigrams, tables.choices
     matches = list(_WORD.finditer(text))
-    words = [m.group().lower() for m in matches]
-    adjacent = [text[a.end() : b.start()] == " " for a, b in zip(matches, matches[1:])]
+    written = [m.group() for m in matches]
+    words = [w.lower() for w in written]
+    # Neighbours count only when a single space separates them: a comma or a
+    # full stop ends the pair.
+    adjacent = [b.start() - a.end() == 1 and text[a.end()] == " " for a, b in zip(matches, matches[1:])]
+    listed = [word in unigrams for word in words]
     evidence = PassageEvidence(words=len(words))
     counts, notes = evidence.counts, evidence.notes
-    pairs_seen: set[str] = set()
     last = len(words) - 1
     for i, word in enumerate(words):
-        if word in FUNCTION_WORDS or word not in unigrams:
+        if word in FUNCTION_WORDS:
             continue
-        if i < last and adjacent[i]:
-            following = words[i + 1]
-            if following not in FUNCTION_WORDS and following in unigrams:
-                evidence.content_pairs += 1
-                counts["unseen_pair"] += f"{word} {following}" not in bigrams
-        synonyms = thesaurus.get(word)
-        if not synonyms:
+        if not listed[i]:
+            if not (written[i].isalpha() and written[i].islower()):
+                continue  # names, acronyms and contractions are missing from the table for other reasons
+            stem = _malformed_stem(tables, word)
+            if stem:
+                counts["malformed_word"] += 1
+                notes.append(f"malformed_word: {written[i]!r} ({stem!r} with a suffix it does not take)")
+            elif len(word) >= UNKNOWN_MIN_LETTERS and not _looks_like_typo(tables, word):
+                counts["unknown_word"] += 1
+                notes.append(f"unknown_word: {written[i]!r}")
             continue
-        pair = _pair_evidence(tables, words, adjacent, i, synonyms)
-        if pair and pair[1] not in pairs_seen:  # one pair is one piece of evidence, whichever word of it is read
-            feature, seen, usual = pair
-            pairs_seen.add(seen)
-            counts[feature] += 1
-            notes.append(f"{feature}: {seen!r} (usual: {usual!r})")
-        ratio = unigrams[synonyms[0]] / unigrams[word]
-        if ratio >= RARER_RATIO:
-            counts["rarer_word"] += 1
-            notes.append(f"rarer_word: {matches[i].group()!r} ({synonyms[0]!r} is {ratio:.0f}x as common)")
-    for artifact in model.artifacts:
+        left = words[i - 1] if i > 0 and adjacent[i - 1] and listed[i - 1] else None
+        right = words[i + 1] if i < last and adjacent[i] and listed[i + 1] else None
+        if right and right not in FUNCTION_WORDS:
+            evidence.content_pairs += 1
+        slate = choices.get(word)
+        if slate is None:
+            continue
+        evidence.candidates += 1
+        best, gain = _best_synonym(tables, *slate, left, right)
+        if gain < SYNONYM_STEPS[0]:
+            continue
+        for step, feature in zip(SYNONYM_STEPS, SYNONYM_FEATURES):
+            if gain >= step:
+                counts[feature] += 1
+        if gain < NOTED_GAIN:
+            continue
+        as_written = " ".join(x for x in (left, written[i], right) if x)
+        usual = " ".join(x for x in (left, best, right) if x)
+        notes.append(f"better_synonym: {as_written!r} ({usual!r} fits {math.exp(gain):,.0f}x better)")
+    for artifact in model.artifacts if artifacts is None else artifacts:
+        if not artifact.may_occur_in(text):
+            continue
         for match in artifact.pattern.finditer(text):
             counts[artifact.kind] += artifact.weight
             notes.append(f"{artifact.name}: {match.group(0).strip()!r}")
     return evidence
 
 
-def feature_values(evidence: PassageEvidence, prior: PassageEvidence | None, model: SpunModel) -> dict[str, float]:
-    """The model's inputs: each kind of evidence counted, with the number of
-    words and of content-word pairs (per 100) that they are weighed against.
+def feature_values(
+    evidence: PassageEvidence, prior: PassageEvidence | None, model: SpunModel, min_words: int | None = None
+) -> dict[str, float]:
+    """The model's inputs: each kind of evidence counted, with the numbers of
+    words, content-word pairs and words with synonyms (per 100) that they
+    are weighed against.
 
     Counts rather than rates, so evidence adds up as a log-likelihood ratio
     does: 3 swaps in 60 words are a hint, 50 in 1,000 are proof. With a
     `prior` (the passage's document), the passage is read as if it had
-    `shrink_words` more words at the document's rates.
+    `shrink_words` more words at the document's rates. A passage counts at
+    least `min_words` (the model's, by default) words: fewer are too few to
+    set a rate against.
     """
-    words, pairs = float(max(evidence.words, model.min_words)), float(evidence.content_pairs)
+    floor = model.min_words if min_words is None else min_words
+    words, pairs = float(max(evidence.words, floor)), float(evidence.content_pairs)
+    candidates = float(evidence.candidates)
     counts = dict(evidence.counts)
     # Never more of the document than there is besides the passage itself.
     borrowed = min(model.shrink_words, prior.words - evidence.words) if prior is not None else 0
@@ -256,14 +419,43 @@ def feature_values(evidence: PassageEvidence, prior: PassageEvidence | None, mod
             counts[name] += share * prior.counts[name]
         words += borrowed
         pairs += share * prior.content_pairs
-    return {**counts, "words": words / 100.0, "content_pairs": pairs / 100.0}
+        candidates += share * prior.candidates
+    return {**counts, "words": words / 100.0, "content_pairs": pairs / 100.0, "candidates": candidates / 100.0}
+
+
+def _squash(logit: float) -> float:
+    """A probability truncated to 3 decimals: never 1.0, so a threshold of
+    1.0 flags nothing."""
+    return math.floor(1000.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))) / 1000.0
 
 
 def probability(values: dict[str, float], model: SpunModel) -> float:
-    """The model's probability, truncated to 3 decimals: never 1.0, so a
-    threshold of 1.0 flags nothing."""
-    logit = model.bias + sum(model.weights[name] * values[name] for name in INPUTS)
-    return math.floor(1000.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))) / 1000.0
+    """The paragraph model's probability."""
+    return _squash(model.bias + margin(values, model))
+
+
+def margin(values: dict[str, float], model: SpunModel) -> float:
+    """The paragraph model's logit less its bias: the evidence, weighed
+    against what clean text of that length would show."""
+    return sum(model.weights[name] * values[name] for name in INPUTS)
+
+
+def _clean_z(evidence: PassageEvidence, model: SpunModel, per_100_words: float) -> float:
+    """How many standard deviations of clean text `evidence` lies above
+    `per_100_words` (a margin per 100 words) for its length."""
+    hundreds = evidence.words / 100.0
+    values = feature_values(evidence, None, model, min_words=0)
+    return (margin(values, model) - per_100_words * hundreds) / (model.clean_spread * math.sqrt(hundreds))
+
+
+def document_z(lines: list[Line], model: SpunModel | None = None) -> float:
+    """How far the evidence of `lines`, read as one document, lies above
+    clean text's, in standard deviations of clean text of that length."""
+    model = model or load_spun_data()
+    document = PassageEvidence()
+    for line in lines:
+        document.add(passage_evidence(line.text, model))
+    return _clean_z(document, model, model.clean_margin) if document.words else 0.0
 
 
 def score_text(text: str, model: SpunModel | None = None) -> float:
@@ -281,17 +473,32 @@ def score_spun(
     if language is None:
         return SpunResult(None, False, (), "not applicable: language unknown")
     model = model or load_spun_data()
-    found = [(line, passage_evidence(line.text, model)) for line in lines]
+    # The artifacts the document may hold at all: most hold few or none.
+    joined = "\n".join(line.text for line in lines)
+    artifacts = tuple(artifact for artifact in model.artifacts if artifact.may_occur_in(joined))
+    found = [(line, passage_evidence(line.text, model, artifacts)) for line in lines]
     document = PassageEvidence()
     for _, evidence in found:
         document.add(evidence)
     if document.words == 0:
         return SpunResult(0.0, False, ())
-    document_score = probability(feature_values(document, None, model), model)
+    document_logit = DOCUMENT_Z_SLOPE * (_clean_z(document, model, model.clean_margin) - DOCUMENT_Z_AT_HALF)
+    document_rate = margin(feature_values(document, None, model, min_words=0), model) / (document.words / 100.0)
+    document_score = _squash(document_logit)
+
+    def passage_score(evidence: PassageEvidence) -> float:
+        # On its own evidence (read with some of its document), or as part of
+        # its document unless its evidence falls clearly below the
+        # document's: a quotation left as written in a spun article.
+        own = probability(feature_values(evidence, document, model), model)
+        below_document = min(0.0, _clean_z(evidence, model, document_rate))
+        prior = min(document_logit, PASSAGE_PRIOR_MAX_LOGIT)
+        return max(own, _squash(prior + DOCUMENT_Z_SLOPE * below_document))
+
     passages = tuple(
         SpunPassage(
             line.number,
-            probability(feature_values(evidence, document, model), model),
+            passage_score(evidence),
             tuple(evidence.notes) or (f"no evidence of its own; read with its document (score {document_score:.2f})",),
         )
         for line, evidence in found
