@@ -401,6 +401,14 @@ def test_a_document_steadily_above_clean_text_is_flagged_though_no_passage_is_al
     assert not clean.flagged and all(p.score < 0.5 for p in clean.passages)
 
 
+def test_a_headline_with_one_odd_word_is_not_a_spun_document():
+    # Counted as its few words, one strong swap would put a headline far above
+    # clean text; a document counts as at least the paragraph model's 30.
+    result = score_spun([Line(1, "Council approves district tribunal budget")], "en", 0.5)
+    assert any("'district court budget'" in note for note in result.passages[0].evidence)
+    assert not result.flagged and result.passages[0].score < 0.5
+
+
 def test_spun_scores_never_reach_one_so_a_threshold_of_one_flags_nothing():
     text = "COVID-1 9 R& D $ 4 COVID-1 9 R& D as well as and also as well as also " * 20
     assert 0.99 <= score_text(text) < 1.0

@@ -33,9 +33,9 @@ them, and ship as data/spun_model.json; the weight of scars is set by hand
 there, since the evaluation's spinner leaves none.
 
 A document is scored on all its kept text by how far its evidence lies above
-clean text's, in standard deviations of clean text of its length: a long
-article steadily above clean prose is spun although each paragraph alone is
-too short to tell. A paragraph scores the higher of two readings: its own
+clean text's, in standard deviations of clean text of its length (at least
+30 words): a long article steadily above clean prose is spun although each
+paragraph alone is too short to tell. A paragraph scores the higher of two readings: its own
 evidence, read with up to ``shrink_words`` of its document at the document's
 rates; and its document's score, lowered as far as its own evidence falls
 below the document's (spinners rewrite whole articles, and a heading carries
@@ -96,8 +96,8 @@ ARTIFACT_KINDS = ("scar", "filler")
 # standard deviations of clean text of its length (z). The paragraph model's
 # boundary is set for a paragraph's few words; a long document that sits
 # steadily above clean text is spun even below that boundary. On the
-# evaluation's held-out pages, clean and typo-ridden pages reach z = 3.3 and
-# 3.6 at most; at 4 the score is 0.5, and each further unit of z multiplies
+# evaluation's held-out pages, clean and typo-ridden pages reach z = 2.7 and
+# 3.0 at most; at 4 the score is 0.5, and each further unit of z multiplies
 # the odds by e^DOCUMENT_Z_SLOPE (4.5).
 DOCUMENT_Z_AT_HALF = 4.0
 DOCUMENT_Z_SLOPE = 1.5
@@ -162,7 +162,8 @@ class SpunModel:
     min_words: int
     shrink_words: int
     # The model's logit less its bias, per 100 words of clean and typo-ridden
-    # paragraphs: its mean and its spread, measured by bench/spun_eval.py.
+    # text: its mean, and its spread from page to page (per square root of
+    # 100 words), measured by bench/spun_eval.py.
     clean_margin: float
     clean_spread: float
 
@@ -440,11 +441,12 @@ def margin(values: dict[str, float], model: SpunModel) -> float:
     return sum(model.weights[name] * values[name] for name in INPUTS)
 
 
-def _clean_z(evidence: PassageEvidence, model: SpunModel, per_100_words: float) -> float:
+def _clean_z(evidence: PassageEvidence, model: SpunModel, per_100_words: float, min_words: int = 0) -> float:
     """How many standard deviations of clean text `evidence` lies above
-    `per_100_words` (a margin per 100 words) for its length."""
-    hundreds = evidence.words / 100.0
-    values = feature_values(evidence, None, model, min_words=0)
+    `per_100_words` (a margin per 100 words) for its length, counted as at
+    least `min_words` words."""
+    hundreds = max(evidence.words, min_words) / 100.0
+    values = feature_values(evidence, None, model, min_words=min_words)
     return (margin(values, model) - per_100_words * hundreds) / (model.clean_spread * math.sqrt(hundreds))
 
 
@@ -455,7 +457,7 @@ def document_z(lines: list[Line], model: SpunModel | None = None) -> float:
     document = PassageEvidence()
     for line in lines:
         document.add(passage_evidence(line.text, model))
-    return _clean_z(document, model, model.clean_margin) if document.words else 0.0
+    return _clean_z(document, model, model.clean_margin, model.min_words) if document.words else 0.0
 
 
 def score_text(text: str, model: SpunModel | None = None) -> float:
@@ -482,7 +484,10 @@ def score_spun(
         document.add(evidence)
     if document.words == 0:
         return SpunResult(0.0, False, ())
-    document_logit = DOCUMENT_Z_SLOPE * (_clean_z(document, model, model.clean_margin) - DOCUMENT_Z_AT_HALF)
+    # A document of a few words counts as the paragraph model's least (30):
+    # one odd word in a headline is not a spun article.
+    document_z = _clean_z(document, model, model.clean_margin, model.min_words)
+    document_logit = DOCUMENT_Z_SLOPE * (document_z - DOCUMENT_Z_AT_HALF)
     document_rate = margin(feature_values(document, None, model, min_words=0), model) / (document.words / 100.0)
     document_score = _squash(document_logit)
 
