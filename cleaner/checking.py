@@ -51,7 +51,7 @@ def problem_lines(result: CleanResult, threshold: float) -> list[tuple[int, str]
     ]
     dropped = {d.line for d in result.dropped}
     problems += [
-        (p.line, f"spun (score {p.score:.2f}): {'; '.join(p.evidence)}")
+        (p.line, f"spun (score {p.score:.3f}): {'; '.join(p.evidence)}")
         for p in result.spun.passages
         if p.score >= threshold and p.line not in dropped
     ]

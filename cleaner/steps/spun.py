@@ -504,7 +504,7 @@ def score_spun(
         SpunPassage(
             line.number,
             passage_score(evidence),
-            tuple(evidence.notes) or (f"no evidence of its own; read with its document (score {document_score:.2f})",),
+            tuple(evidence.notes) or (f"no evidence of its own; read with its document (score {document_score:.3f})",),
         )
         for line, evidence in found
         if evidence.words
