@@ -211,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{sizes['pages.jsonl']['bytes'] / 1e6:.1f} MB of text, {sizes['html.jsonl']['bytes'] / 1e6:.1f} MB of HTML; "
               f"{len(os.sched_getaffinity(0))} cores")
         print(f"{'row':22} {'docs/s':>8} {'MB/s':>7} {'seconds':>8} {'peak MB (one process)':>22}")
+
         def wanted(row: str) -> bool:
             return not args.only or any(row.startswith(prefix) for prefix in args.only)
 
@@ -226,8 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         if "cleaner --jobs 1" in runs and "cleaner, spun off" in runs:
             # Round by round, so that both sides of each ratio ran at the same speed.
             ratios = sorted(a["seconds"] / b["seconds"] for a, b in zip(runs["cleaner --jobs 1"], runs["cleaner, spun off"]))
-            print(f"spun scoring adds {ratios[len(ratios) // 2] - 1:.0%} to --jobs 1 "
-                  f"(median of {len(ratios)} rounds; {ratios[0] - 1:.0%} to {ratios[-1] - 1:.0%})")
+            spread = f"median of {len(ratios)} rounds; {ratios[0] - 1:.0%} to {ratios[-1] - 1:.0%}" if len(ratios) > 1 else "one round"
+            print(f"spun scoring adds {ratios[len(ratios) // 2] - 1:.0%} to --jobs 1 ({spread})")
 
         if wanted("stream"):
             stream = write_stream(work / "pages.jsonl", work / "stream.jsonl", args.stream_mb)

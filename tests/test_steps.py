@@ -425,11 +425,18 @@ def test_every_spun_artifact_finds_its_own_example():
 
 def test_every_artifact_match_holds_a_string_it_requires():
     # The scorer searches an artifact's regex only in text holding one of its
-    # `requires`: a match without one would never be found.
+    # `requires`: a match without one would never be found. Every match in
+    # every example and fixture article must hold one.
     raw = tomllib.loads((ROOT / "cleaner" / "data" / "spun_artifacts.toml").read_text(encoding="utf-8"))
-    for artifact, entry in zip(load_spun_data().artifacts, raw["artifact"]):
-        matches = [m.group(0) for m in artifact.pattern.finditer(entry["example"])]
-        assert matches and all(artifact.may_occur_in(match) for match in matches), artifact.name
+    texts = [entry["example"] for entry in raw["artifact"]]
+    texts += [path.read_text(encoding="utf-8", errors="replace") for path in sorted((ROOT / "fixtures" / "articles").glob("*.txt"))]
+    matched = set()
+    for artifact in load_spun_data().artifacts:
+        for text in texts:
+            for match in artifact.pattern.finditer(text):
+                assert artifact.may_occur_in(match.group(0)), (artifact.name, match.group(0))
+                matched.add(artifact.name)
+    assert matched == {entry["name"] for entry in raw["artifact"]}
     assert not [a.name for a in load_spun_data().artifacts if a.may_occur_in("plain words only here")]
 
 
@@ -448,9 +455,12 @@ def test_thesaurus_lists_same_inflection_synonyms_of_common_words():
     assert "teh" not in tables.choices  # a typo is in no table
 
 
-def test_pair_table_holds_log_counts_and_an_unlisted_pair_is_rarer_than_any_listed():
+def test_pair_tables_hold_log_counts_both_ways_round_and_an_unlisted_pair_is_rarer_than_any_listed():
     tables = load_reference_tables()
     listed = [count for after in tables.followers.values() for count in after.values()]
-    assert tables.followers["district"]["court"] > tables.followers["district"].get("tribunal", 0.0)
+    assert "tribunal" not in tables.followers["district"] and tables.followers["district"]["court"] > 11.0
+    # The same pairs both ways round.
+    assert tables.preceders["court"]["district"] == tables.followers["district"]["court"]
+    assert sum(map(len, tables.preceders.values())) == len(listed)
     assert math.isclose(tables.log_unseen_pair, min(listed) - math.log(2))
     assert min(listed) > 11.0  # every listed pair was seen 100,000+ times: `or` in _best_synonym relies on it

@@ -75,8 +75,12 @@ def ftfy_can_change(text: str) -> bool:
     >>> ftfy_can_change("The caf\u00c3\u00a9 reopened")
     True
     """
-    if not _NEEDS_FTFY.search(text):
-        return False
+    return bool(_NEEDS_FTFY.search(text)) and _ftfy_fixers_apply(text)
+
+
+def _ftfy_fixers_apply(text: str) -> bool:
+    """`ftfy_can_change` for text `_NEEDS_FTFY` found something in (a
+    character beyond printable ASCII, or an "&"): `repair_text` has asked."""
     return bool(_FTFY_CHANGES.search(text)) or not unicodedata.is_normalized("NFC", text) or is_bad(text)
 
 
@@ -101,7 +105,7 @@ def repair_text(text: str) -> tuple[str, tuple[str, ...]]:
     if not _NEEDS_FTFY.search(text):  # plain ASCII: nothing for ftfy or the space normalisers
         return text, ()
     fixes: list[str] = []
-    if not ftfy_can_change(text):
+    if not _ftfy_fixers_apply(text):
         fixed, explanation = text, None
     else:
         fixed, explanation = ftfy.fix_and_explain(text, config=FTFY_CONFIG)

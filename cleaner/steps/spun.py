@@ -261,6 +261,9 @@ class PassageEvidence:
             self.counts[name] += other.counts[name]
 
 
+_NONE: dict[str, float] = {}  # no listed pairs with that neighbour
+
+
 def _best_synonym(
     tables: ReferenceTables, words: tuple[str, ...], counts: tuple[float, ...], left: str | None, right: str | None
 ) -> tuple[str, float]:
@@ -302,9 +305,6 @@ def _best_synonym(
     own, fits[0] = fits[0], -math.inf
     best = max(fits)
     return words[fits.index(best)], best - own
-
-
-_NONE: dict[str, float] = {}
 
 
 def _malformed_stem(tables: ReferenceTables, word: str) -> str | None:
@@ -450,14 +450,30 @@ def _clean_z(evidence: PassageEvidence, model: SpunModel, per_100_words: float, 
     return (margin(values, model) - per_100_words * hundreds) / (model.clean_spread * math.sqrt(hundreds))
 
 
+def _read_document(lines: list[Line], model: SpunModel) -> tuple[list[tuple[Line, PassageEvidence]], PassageEvidence]:
+    """Each line's evidence, and all of it added up as the document's."""
+    # The artifacts the document may hold at all: most hold few or none.
+    joined = "\n".join(line.text for line in lines)
+    artifacts = tuple(artifact for artifact in model.artifacts if artifact.may_occur_in(joined))
+    found = [(line, passage_evidence(line.text, model, artifacts)) for line in lines]
+    document = PassageEvidence()
+    for _, evidence in found:
+        document.add(evidence)
+    return found, document
+
+
+def _document_z(document: PassageEvidence, model: SpunModel) -> float:
+    # A document of a few words counts as the paragraph model's least (30):
+    # one odd word in a headline is not a spun article.
+    return _clean_z(document, model, model.clean_margin, model.min_words)
+
+
 def document_z(lines: list[Line], model: SpunModel | None = None) -> float:
     """How far the evidence of `lines`, read as one document, lies above
     clean text's, in standard deviations of clean text of that length."""
     model = model or load_spun_data()
-    document = PassageEvidence()
-    for line in lines:
-        document.add(passage_evidence(line.text, model))
-    return _clean_z(document, model, model.clean_margin, model.min_words) if document.words else 0.0
+    _, document = _read_document(lines, model)
+    return _document_z(document, model) if document.words else 0.0
 
 
 def score_text(text: str, model: SpunModel | None = None) -> float:
@@ -475,30 +491,22 @@ def score_spun(
     if language is None:
         return SpunResult(None, False, (), "not applicable: language unknown")
     model = model or load_spun_data()
-    # The artifacts the document may hold at all: most hold few or none.
-    joined = "\n".join(line.text for line in lines)
-    artifacts = tuple(artifact for artifact in model.artifacts if artifact.may_occur_in(joined))
-    found = [(line, passage_evidence(line.text, model, artifacts)) for line in lines]
-    document = PassageEvidence()
-    for _, evidence in found:
-        document.add(evidence)
+    found, document = _read_document(lines, model)
     if document.words == 0:
         return SpunResult(0.0, False, ())
-    # A document of a few words counts as the paragraph model's least (30):
-    # one odd word in a headline is not a spun article.
-    document_z = _clean_z(document, model, model.clean_margin, model.min_words)
-    document_logit = DOCUMENT_Z_SLOPE * (document_z - DOCUMENT_Z_AT_HALF)
+    document_logit = DOCUMENT_Z_SLOPE * (_document_z(document, model) - DOCUMENT_Z_AT_HALF)
     document_rate = margin(feature_values(document, None, model, min_words=0), model) / (document.words / 100.0)
     document_score = _squash(document_logit)
+    prior = min(document_logit, PASSAGE_PRIOR_MAX_LOGIT)
 
     def passage_score(evidence: PassageEvidence) -> float:
         # On its own evidence (read with some of its document), or as part of
         # its document unless its evidence falls clearly below the
         # document's: a quotation left as written in a spun article.
-        own = probability(feature_values(evidence, document, model), model)
-        below_document = min(0.0, _clean_z(evidence, model, document_rate))
-        prior = min(document_logit, PASSAGE_PRIOR_MAX_LOGIT)
-        return max(own, _squash(prior + DOCUMENT_Z_SLOPE * below_document))
+        logit = model.bias + margin(feature_values(evidence, document, model), model)
+        if prior > logit:  # else the document's reading, which only lowers the prior, cannot win
+            logit = max(logit, prior + DOCUMENT_Z_SLOPE * min(0.0, _clean_z(evidence, model, document_rate)))
+        return _squash(logit)
 
     passages = tuple(
         SpunPassage(
