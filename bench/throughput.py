@@ -24,8 +24,11 @@ what spun scoring adds, as the median of the rounds' ratios.
 
 MB/s is the documents' text in UTF-8 (for the HTML row, the HTML) over wall
 time. Peak memory is the most the whole process tree held at once (the sum of
-every process's resident set, sampled every 0.1 s) and, in brackets, the most
-any one process held.
+every process's resident set, sampled every 0.1 s), in brackets the most any
+one process held, and then the most the tree held by proportional set size
+(PSS: a page that processes share, such as a library's code or the tables
+forked workers share with their parent, divided among them rather than
+counted in each): what the run takes from the machine.
 
 `--stream-mb` then cleans one JSONL file of about that many megabytes with
 --jobs 1 and --jobs N (or `--stream-jobs`) and prints the same figures: the
@@ -82,8 +85,14 @@ def run_pass(name: str, source: Path, target: Path) -> None:
 # --- measuring a command -----------------------------------------------------------
 
 
-def _tree_rss(root: int) -> tuple[int, int]:
-    """(sum, largest) resident set in bytes of `root` and all its descendants."""
+def _tree_memory(root: int) -> tuple[int, int, int]:
+    """(resident sum, largest resident, proportional sum) in bytes of `root`
+    and all its descendants.
+
+    The resident sets count a page shared by several processes (a library's
+    code, the tables a forked worker shares with its parent) once in each;
+    the proportional set size (PSS) divides each page among the processes
+    that share it, so its sum is what the tree takes from the machine."""
     parents: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -93,7 +102,7 @@ def _tree_rss(root: int) -> tuple[int, int]:
                 parents.setdefault(int(fields[1]), []).append(int(entry))
             except (OSError, IndexError):
                 continue
-    total = largest = 0
+    total = largest = proportional = 0
     stack = [root]
     while stack:
         pid = stack.pop()
@@ -101,16 +110,26 @@ def _tree_rss(root: int) -> tuple[int, int]:
         try:
             with open(f"/proc/{pid}/statm", "rb") as handle:
                 rss = int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            proportional += _pss(pid)
         except (OSError, IndexError):
             continue
         total += rss
         largest = max(largest, rss)
-    return total, largest
+    return total, largest, proportional
+
+
+def _pss(pid: int) -> int:
+    """A process's proportional set size in bytes (0 where the kernel does not say)."""
+    with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+        for line in handle:
+            if line.startswith(b"Pss:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def measure(command: list[str]) -> dict:
     """Wall seconds and peak memory of a command (run to completion)."""
-    peak = {"tree": 0, "process": 0}
+    peak = {"tree": 0, "process": 0, "pss": 0}
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -118,9 +137,10 @@ def measure(command: list[str]) -> dict:
 
     def sample() -> None:
         while not done.is_set():
-            total, largest = _tree_rss(process.pid)
+            total, largest, proportional = _tree_memory(process.pid)
             peak["tree"] = max(peak["tree"], total)
             peak["process"] = max(peak["process"], largest)
+            peak["pss"] = max(peak["pss"], proportional)
             done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -131,7 +151,12 @@ def measure(command: list[str]) -> dict:
     sampler.join()
     if process.returncode not in (0, 1):  # 1: some documents failed, which is data, not a crash
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{err}")
-    return {"seconds": seconds, "peak_tree_mb": peak["tree"] / 1e6, "peak_process_mb": peak["process"] / 1e6}
+    return {
+        "seconds": seconds,
+        "peak_tree_mb": peak["tree"] / 1e6,
+        "peak_process_mb": peak["process"] / 1e6,
+        "peak_pss_mb": peak["pss"] / 1e6,
+    }
 
 
 # --- the corpus ---------------------------------------------------------------------------
@@ -210,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{sizes['pages.jsonl']['docs']} documents ({args.copies} x the pages of {args.path}): "
               f"{sizes['pages.jsonl']['bytes'] / 1e6:.1f} MB of text, {sizes['html.jsonl']['bytes'] / 1e6:.1f} MB of HTML; "
               f"{len(os.sched_getaffinity(0))} cores")
-        print(f"{'row':22} {'docs/s':>8} {'MB/s':>7} {'seconds':>8} {'peak MB (one process)':>22}")
+        print(f"{'row':22} {'docs/s':>8} {'MB/s':>7} {'seconds':>8} {'peak MB (one process)':>22} {'peak PSS MB':>11}")
 
         def wanted(row: str) -> bool:
             return not args.only or any(row.startswith(prefix) for prefix in args.only)
@@ -248,6 +273,7 @@ def _median_run(runs: list[dict]) -> dict:
         "seconds": times[len(times) // 2],
         "peak_tree_mb": max(run["peak_tree_mb"] for run in runs),
         "peak_process_mb": max(run["peak_process_mb"] for run in runs),
+        "peak_pss_mb": max(run["peak_pss_mb"] for run in runs),
     }
 
 
@@ -259,7 +285,7 @@ def _row(name: str, size: dict, figures: dict) -> dict:
         **figures,
     }
     print(f"{name:22} {row['docs_per_s']:8.1f} {row['mb_per_s']:7.3f} {figures['seconds']:8.1f} "
-          f"{figures['peak_tree_mb']:9.0f} ({figures['peak_process_mb']:.0f})")
+          f"{figures['peak_tree_mb']:9.0f} ({figures['peak_process_mb']:.0f}) {figures['peak_pss_mb']:9.0f}")
     sys.stdout.flush()
     return row
 

@@ -69,7 +69,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if not items:
         raise UsageError(f"no .txt, .html or .jsonl files (plain, .gz or .zst) in {' '.join(args.paths)}")
     started = time.monotonic()
-    engine = _engine(args, args.jobs or default_jobs())  # may be refused: nothing is written yet
+    engine = _engine(args, args.jobs or default_jobs(), cleaner.config)  # may be refused: nothing is written yet
     if args.resume:  # once, before this run makes temporary files of its own
         remove_stale_temporaries(out_dir)
         if args.report:
@@ -135,11 +135,11 @@ def _stop_between_steps_on_ctrl_c(steps: Iterator[T]) -> Iterator[T]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _engine(args: argparse.Namespace, jobs: int) -> Engine:
+def _engine(args: argparse.Namespace, jobs: int, config: Config) -> Engine:
     if args.engine == "local":
         if args.scheduler:
             raise UsageError("--scheduler goes with --engine dask")
-        return local_engine(jobs)
+        return local_engine(jobs, config)
     from .dask_engine import DaskEngine, DaskUnavailable
 
     try:

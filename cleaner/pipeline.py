@@ -25,7 +25,7 @@ from .steps.language import LanguageDetector, prose_sample
 from .steps.linemodel import LineModel, load_line_model
 from .steps.repair import repair_lines
 from .steps.rules import apply_rules, select_source, url_host
-from .steps.spun import load_spun_data, score_spun
+from .steps.spun import load_reference_tables, load_spun_data, score_spun
 
 KEPT = Decision(True, "content")
 # Passes of the context steps at most; each drops lines or ends the loop. On
@@ -69,6 +69,16 @@ class Cleaner:
         self.line_model = line_model if line_model is not None else load_line_model()
         self._spun = load_spun_data()
         self._language = LanguageDetector()
+
+    def load_tables(self) -> None:
+        """Load now what is otherwise loaded on first use: the language
+        profiles, and the spun scorer's word tables if spun text is scored.
+        (The batch loads them once in its main process, so the worker
+        processes it forks share them instead of each loading a copy.)"""
+        if self.config.detect_language:
+            self._language.load()
+        if self.config.score_spun:
+            load_reference_tables()
 
     def clean(
         self,

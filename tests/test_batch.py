@@ -79,13 +79,49 @@ def test_compressed_jsonl_is_read_and_written_compressed_the_same_way(tmp_path):
 def test_chunked_jsonl_on_worker_processes_equals_one_process(tmp_path):
     folder = write_corpus(tmp_path / "in")
     one = run(Cleaner(), folder, tmp_path / "one", InlineEngine())
-    engine = ProcessEngine(2)
+    engine = ProcessEngine(2, config=Cleaner().config)  # workers forked with the tables loaded
     try:
         two = run(Cleaner(), folder, tmp_path / "two", engine, chunk_bytes=2048, in_flight=3)
     finally:
         engine.close()
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
     assert unplaced(one) == unplaced(two)
+
+
+def report_what_the_worker_inherited(config, task):
+    """Stands in for run_task: whether this worker process had the language
+    profiles and word tables before any work, and its collector frozen."""
+    import gc
+
+    from cleaner.batch import TaskResult, _cleaner_for
+    from cleaner.steps.spun import load_reference_tables
+
+    cached = _cleaner_for.cache_info().currsize > 0 and _cleaner_for(config)._language._factory is not None
+    return TaskResult([], [{"loaded": cached and load_reference_tables.cache_info().currsize == 1,
+                            "frozen": gc.get_freeze_count() > 0}])
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers share the tables where processes fork")
+def test_workers_share_the_tables_their_parent_loaded_before_starting_them(tmp_path):
+    script = """
+import json, sys
+from test_batch import report_what_the_worker_inherited
+from cleaner import Cleaner
+from cleaner.batch import ProcessEngine, Task
+config = Cleaner().config
+engine = ProcessEngine(2, run=report_what_the_worker_inherited, config=config if sys.argv[1] == "yes" else None)
+found = [engine.submit(config, Task("x.txt", "txt", None, b"x")).result().records[0] for _ in range(4)]
+engine.close()
+print(json.dumps(found))
+"""
+    def inherited(preload: str) -> list[dict]:
+        done = subprocess.run([sys.executable, "-c", script, preload], cwd=ROOT, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), str(ROOT)])})
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    assert inherited("yes") == [{"loaded": True, "frozen": True}] * 4
+    assert inherited("no") == [{"loaded": False, "frozen": False}] * 4  # the control: each loads its own
 
 
 def crash_on_marker(config, task):

@@ -68,8 +68,9 @@ def test_throughput_benchmark_runs_every_row_on_a_small_folder(tmp_path, capsys)
 def test_throughput_rounds_report_each_rows_median_and_the_paired_spun_cost(tmp_path, capsys):
     import throughput
 
-    runs = [{"seconds": s, "peak_tree_mb": m, "peak_process_mb": m / 2} for s, m in ((3.0, 10), (1.0, 30), (2.0, 20))]
-    assert throughput._median_run(runs) == {"seconds": 2.0, "peak_tree_mb": 30, "peak_process_mb": 15.0}
+    runs = [{"seconds": s, "peak_tree_mb": m, "peak_process_mb": m / 2, "peak_pss_mb": 40 - m}
+            for s, m in ((3.0, 10), (1.0, 30), (2.0, 20))]
+    assert throughput._median_run(runs) == {"seconds": 2.0, "peak_tree_mb": 30, "peak_process_mb": 15.0, "peak_pss_mb": 30}
     (tmp_path / "text").mkdir()
     (tmp_path / "html").mkdir()
     (tmp_path / "text" / "p.txt").write_text("The harbour ferry carried its first passengers of the year on Monday.\n")

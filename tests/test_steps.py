@@ -4,6 +4,7 @@ from __future__ import annotations
 import codecs
 import math
 import tomllib
+from importlib import resources
 
 import pytest
 
@@ -306,11 +307,16 @@ def test_language_is_deterministic_and_bounded():
     ],
 )
 def test_language_probabilities_are_langdetects_own(text):
-    """The inlined loops give langdetect's answer to the last digit."""
-    from cleaner.steps.language import probabilities
+    """The profiles read sparse and the inlined loops give langdetect's
+    answer to the last digit."""
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
-    factory = LanguageDetector()._get_factory()
-    ours, theirs = factory.create(), factory.create()
+    from cleaner.steps.language import SEED, probabilities
+
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(SEED)
+    ours, theirs = LanguageDetector()._get_factory().create(), factory.create()
     ours.append(text)
     theirs.append(text)
     assert [(l.lang, l.prob) for l in probabilities(ours)] == [(l.lang, l.prob) for l in theirs.get_probabilities()]
@@ -449,7 +455,7 @@ def test_thesaurus_lists_same_inflection_synonyms_of_common_words():
     tables = load_reference_tables()
     slate, counts = tables.choices["functionaries"]
     assert slate[0] == "functionaries" and "officials" in slate[1:]
-    assert counts == tuple(tables.log_unigrams[word] for word in slate)
+    assert tuple(counts) == tuple(tables.log_unigrams[word] for word in slate)
     courts = tables.choices["courts"][0]
     assert len(courts) > 1 and all(s.endswith("s") for s in courts)
     assert "teh" not in tables.choices  # a typo is in no table
@@ -459,8 +465,17 @@ def test_pair_tables_hold_log_counts_both_ways_round_and_an_unlisted_pair_is_rar
     tables = load_reference_tables()
     listed = [count for after in tables.followers.values() for count in after.values()]
     assert "tribunal" not in tables.followers["district"] and tables.followers["district"]["court"] > 11.0
-    # The same pairs both ways round.
-    assert tables.preceders["court"]["district"] == tables.followers["district"]["court"]
-    assert sum(map(len, tables.preceders.values())) == len(listed)
-    assert math.isclose(tables.log_unseen_pair, min(listed) - math.log(2))
+    # Each direction keeps the pairs whose inner word is on a slate; a pair
+    # of two such words is in both, with the same count.
+    on_slates = {word for slate, _ in tables.choices.values() for word in slate}
+    assert all(second in on_slates for after in tables.followers.values() for second in after)
+    assert all(first in on_slates for before in tables.preceders.values() for first in before)
+    both = [(first, second, count) for first, after in tables.followers.items() if first in on_slates
+            for second, count in after.items()]
+    assert len(both) > 50_000 and all(tables.preceders[second][first] == count for first, second, count in both)
+    assert len(both) == sum(len(before) for second, before in tables.preceders.items() if second in on_slates)
+    # The unlisted estimate is half the whole table's smallest count, pruned pairs included.
+    with resources.files("wordsegment").joinpath("bigrams.txt").open(encoding="utf-8") as handle:
+        smallest = min(int(line.rpartition("\t")[2]) for line in handle)
+    assert math.isclose(tables.log_unseen_pair, math.log(smallest / 2))
     assert min(listed) > 11.0  # every listed pair was seen 100,000+ times: `or` in _best_synonym relies on it

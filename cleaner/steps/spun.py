@@ -53,6 +53,7 @@ import json
 import math
 import re
 import tomllib
+from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -142,6 +143,7 @@ class ReferenceTables:
     # The pairs, both ways round: first -> second -> log count, and
     # second -> first -> log count. Looking a word's synonyms up next to one
     # neighbour is then one small dictionary, with no pair strings to build.
+    # Only pairs whose inner word is on a slate (see load_reference_tables).
     followers: dict[str, dict[str, float]]
     preceders: dict[str, dict[str, float]]
     log_total: float
@@ -150,8 +152,10 @@ class ReferenceTables:
     # chance would pair its words if that is rarer.
     log_unseen_pair: float
     # word -> (the word and then its synonyms, most frequent first; their log
-    # counts): the slate a synonym is picked from, laid out for that.
-    choices: dict[str, tuple[tuple[str, ...], tuple[float, ...]]]
+    # counts): the slate a synonym is picked from, laid out for that. The
+    # slates hold strings of their own and their counts in arrays, whose
+    # numbers are read without writing to them (see load_reference_tables).
+    choices: dict[str, tuple[tuple[str, ...], array]]
 
 
 @dataclass(frozen=True)
@@ -174,38 +178,60 @@ class SpunModel:
         return load_reference_tables()
 
 
-def _read_log_counts(name: str):
+def _read_log_counts(name: str, logs: dict[str, float]):
     """(key, log count) for each "key<TAB>count" line of one of wordsegment's
     count files, read line by line: the files whole, split, raised each
-    process's peak memory by about 65 MB while it loaded them."""
+    process's peak memory by about 65 MB while it loaded them.
+
+    Equal counts get the same float object, from `logs` (count as written ->
+    log): the two tables hold 592,000 counts but 325,000 different ones, and
+    every float object is a page that a forked worker may write to (its
+    reference count) and so copy; see `load_reference_tables`."""
     log = math.log
     with resources.files("wordsegment").joinpath(name).open(encoding="utf-8") as handle:
         for line in handle:
             key, _, count = line.rpartition("\t")
-            yield key, log(int(count))
+            value = logs.get(count)
+            if value is None:
+                value = logs[count] = log(int(count))
+            yield key, value
 
 
 @lru_cache(maxsize=1)
 def load_reference_tables() -> ReferenceTables:
-    unigrams = dict(_read_log_counts("unigrams.txt"))
-    followers: dict[str, dict[str, float]] = {}
-    preceders: dict[str, dict[str, float]] = {}
-    same = {word: word for word in unigrams}  # one string per word, shared by all the tables
-    smallest = math.inf
-    for pair, count in _read_log_counts("bigrams.txt"):
-        first, _, second = pair.partition(" ")
-        first, second = same.get(first, first), same.get(second, second)
-        followers.setdefault(first, {})[second] = count
-        preceders.setdefault(second, {})[first] = count
-        if count < smallest:
-            smallest = count
+    """The tables, laid out to be shared. The batch loads them before it forks
+    its workers, which share these pages with it until they write to one.
+    Reading a table writes: a value looked up, or a slate read, gets its
+    reference count raised, and the page it lies on is copied into the
+    worker. So fewer objects are read: equal counts share one float; a
+    slate's counts are an array, whose numbers are read without writing to
+    it; and the slates hold strings of their own (43,000 words), not the
+    word table's keys (333,000 words, which lookups only compare)."""
+    logs: dict[str, float] = {}
+    unigrams = dict(_read_log_counts("unigrams.txt", logs))
     raw = resources.files("cleaner").joinpath("data/thesaurus.tsv.gz").read_bytes()
-    choices: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {}
+    choices: dict[str, tuple[tuple[str, ...], array]] = {}
+    candidates: dict[str, str] = {}  # every word on a slate, one string each, shared by the slates
     for line in gzip.decompress(raw).decode("utf-8").splitlines():
         form, _, synonyms = line.partition("\t")
-        slate = tuple(word for word in map(same.get, (form, *synonyms.split())) if word is not None)
+        slate = tuple(candidates.setdefault(word, word) for word in (form, *synonyms.split()) if word in unigrams)
         if slate[:1] == (form,) and len(slate) > 1:
-            choices[slate[0]] = (slate, tuple(map(unigrams.__getitem__, slate)))
+            choices[slate[0]] = (slate, array("d", map(unigrams.__getitem__, slate)))
+    # A pair is only ever looked up with a slate's word in it, so each
+    # direction keeps the pairs whose looked-up word is on a slate (60% of
+    # them); the smallest count is that of the whole table.
+    followers: dict[str, dict[str, float]] = {}
+    preceders: dict[str, dict[str, float]] = {}
+    same = {word: word for word in unigrams}  # one string per neighbour, shared by the tables
+    smallest = math.inf
+    for pair, count in _read_log_counts("bigrams.txt", logs):
+        first, _, second = pair.partition(" ")
+        if second in candidates:
+            followers.setdefault(same.get(first, first), {})[candidates[second]] = count
+        if first in candidates:
+            preceders.setdefault(same.get(second, second), {})[candidates[first]] = count
+        if count < smallest:
+            smallest = count
     # The corpus the counts come from has this many tokens (wordsegment's documentation).
     log_total = math.log(1_024_908_267_229.0)
     return ReferenceTables(unigrams, followers, preceders, log_total, smallest - math.log(2), choices)
@@ -265,7 +291,7 @@ _NONE: dict[str, float] = {}  # no listed pairs with that neighbour
 
 
 def _best_synonym(
-    tables: ReferenceTables, words: tuple[str, ...], counts: tuple[float, ...], left: str | None, right: str | None
+    tables: ReferenceTables, words: tuple[str, ...], counts: array, left: str | None, right: str | None
 ) -> tuple[str, float]:
     """The synonym that fits between `left` and `right` (None: no listed
     neighbour there) best, and by how much better than the word, in nats;
