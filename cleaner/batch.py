@@ -240,12 +240,15 @@ class ProcessEngine:
     """`--jobs N`: N worker processes on this machine.
 
     Where the system can fork, this process loads the cleaner for `config`
-    (its language profiles and word tables, some 150 MB) before it starts the
-    workers, which then share those pages with it instead of each loading its
-    own copy: with two workers the run takes about 130 MB less (measured by
-    bench/throughput.py's PSS column). `gc.freeze()` keeps the collector
-    from writing to the shared objects, which would copy their pages into
-    each worker.
+    (its language profiles and word tables, about 100 MB) before it starts
+    the workers, which then share those pages with it instead of each
+    loading its own copy; a worker copies a page only when it writes to it.
+    `gc.freeze()` keeps the collector from writing to the objects that exist
+    now (the tables among them), which would copy every page of them into
+    every worker. Frozen objects are never collected; in a command-line run
+    nearly all of them (modules, rules, tables) live to its end anyway.
+    bench/throughput.py's PSS column measures what the run takes from the
+    machine.
 
     A worker that dies while cleaning (killed for memory, a crash inside a
     library) breaks the whole pool, and every task in it fails. So a task

@@ -13,10 +13,10 @@ test holds it to langdetect's `get_probabilities` on many texts.
 
 The profiles are read here too, from langdetect's own files, into a sparse
 form: of each n-gram's 55 language probabilities, 2 on average are not zero,
-and langdetect keeps all 55 as Python floats in a list (about 60 MB a
-process). Kept as its languages' indexes and values, the same numbers take
-about a third of that, and a worker process forked after loading them (see
-batch.ProcessEngine) only reads them, so it keeps sharing their pages. The
+and langdetect keeps all 55 as Python floats in a list: a process grows by
+63 MB as it loads them. Kept as its languages' indexes and values, the same
+numbers grow it by 36 MB, and a worker process forked after loading them
+(see batch.ProcessEngine) only reads them, so it keeps sharing their pages. The
 random walk multiplies every language's probability by the smoothing weight
 and then those few by the weight plus their value: the same products as
 langdetect's.
