@@ -110,20 +110,24 @@ def _tree_memory(root: int) -> tuple[int, int, int]:
         try:
             with open(f"/proc/{pid}/statm", "rb") as handle:
                 rss = int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-            proportional += _pss(pid)
-        except (OSError, IndexError):
+        except (OSError, IndexError):  # gone since the listing
             continue
+        proportional += _pss(pid)
         total += rss
         largest = max(largest, rss)
     return total, largest, proportional
 
 
 def _pss(pid: int) -> int:
-    """A process's proportional set size in bytes (0 where the kernel does not say)."""
-    with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
-        for line in handle:
-            if line.startswith(b"Pss:"):
-                return int(line.split()[1]) * 1024
+    """A process's proportional set size in bytes (0 where the kernel does
+    not say: before Linux 4.14, or the process has gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return 0
 
 

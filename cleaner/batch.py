@@ -240,7 +240,7 @@ class ProcessEngine:
     """`--jobs N`: N worker processes on this machine.
 
     Where the system can fork, this process loads the cleaner for `config`
-    (its language profiles and word tables, about 100 MB) before it starts
+    (its language profiles and word tables, about 110 MB) before it starts
     the workers, which then share those pages with it instead of each
     loading its own copy; a worker copies a page only when it writes to it.
     `gc.freeze()` keeps the collector from writing to the objects that exist

@@ -55,7 +55,8 @@ class Cleaner:
     """A configured pipeline. Rule files are read and checked once, here.
 
     Safe to share between threads and to send to worker processes (it pickles;
-    the language profiles are loaded again on the other side, on first use).
+    the language profiles and word tables are each process's own, loaded once
+    there on first use, whichever cleaners it holds).
     """
 
     def __init__(self, config: Config | None = None, *, line_model: LineModel | None = None, **overrides: object) -> None:
@@ -71,8 +72,8 @@ class Cleaner:
         self._language = LanguageDetector()
 
     def load_tables(self) -> None:
-        """Load now what is otherwise loaded on first use: the language
-        profiles, and the spun scorer's word tables if spun text is scored.
+        """Load now what is otherwise loaded on first use: the process's
+        language profiles, and its spun word tables if spun text is scored.
         (The batch loads them once in its main process, so the worker
         processes it forks share them instead of each loading a copy.)"""
         if self.config.detect_language:

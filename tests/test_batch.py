@@ -93,12 +93,12 @@ def report_what_the_worker_inherited(config, task):
     profiles and word tables before any work, and its collector frozen."""
     import gc
 
-    from cleaner.batch import TaskResult, _cleaner_for
+    from cleaner.batch import TaskResult
+    from cleaner.steps.language import _load_factory
     from cleaner.steps.spun import load_reference_tables
 
-    cached = _cleaner_for.cache_info().currsize > 0 and _cleaner_for(config)._language._factory is not None
-    return TaskResult([], [{"loaded": cached and load_reference_tables.cache_info().currsize == 1,
-                            "frozen": gc.get_freeze_count() > 0}])
+    loaded = _load_factory.cache_info().currsize == 1 and load_reference_tables.cache_info().currsize == 1
+    return TaskResult([], [{"loaded": loaded, "frozen": gc.get_freeze_count() > 0}])
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers share the tables where processes fork")

@@ -311,12 +311,12 @@ def test_language_probabilities_are_langdetects_own(text):
     answer to the last digit."""
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
-    from cleaner.steps.language import SEED, probabilities
+    from cleaner.steps.language import SEED, detector_factory, probabilities
 
     factory = DetectorFactory()
     factory.load_profile(PROFILES_DIRECTORY)
     factory.set_seed(SEED)
-    ours, theirs = LanguageDetector()._get_factory().create(), factory.create()
+    ours, theirs = detector_factory().create(), factory.create()
     ours.append(text)
     theirs.append(text)
     assert [(l.lang, l.prob) for l in probabilities(ours)] == [(l.lang, l.prob) for l in theirs.get_probabilities()]

@@ -1,25 +1,25 @@
 """language: which language the document's prose is in, with langdetect.
 
-langdetect samples n-grams at random; a private factory with a fixed seed
-makes the answer the same on every run, in every process and thread (each
-`Detector` seeds its own `random.Random` from the factory's seed).
+langdetect samples n-grams at random; the process's factory, with a fixed
+seed, makes the answer the same on every run, in every process and thread
+(each `Detector` seeds its own `random.Random` from the factory's seed).
 
 The detection is langdetect's own, on its own profiles, but its two inner
 loops (n-gram extraction and the random-walk update) are written here without
 the per-character method calls: the same random draws in the same order and
-the same arithmetic, so the same probabilities, in about three quarters of
-the time (0.53 s against 0.69 s for the 80 development pages' samples). A
-test holds it to langdetect's `get_probabilities` on many texts.
+the same arithmetic, so the same probabilities, in about two thirds of the
+time (0.55 s against 0.80 s for the 80 development pages' samples, median of
+7 runs). A test holds it to langdetect's `get_probabilities` on many texts.
 
 The profiles are read here too, from langdetect's own files, into a sparse
 form: of each n-gram's 55 language probabilities, 2 on average are not zero,
 and langdetect keeps all 55 as Python floats in a list: a process grows by
 63 MB as it loads them. Kept as its languages' indexes and values, the same
-numbers grow it by 36 MB, and a worker process forked after loading them
-(see batch.ProcessEngine) only reads them, so it keeps sharing their pages. The
-random walk multiplies every language's probability by the smoothing weight
-and then those few by the weight plus their value: the same products as
-langdetect's.
+numbers grow it by 34 MB, and a worker process forked after loading them
+(see batch.ProcessEngine) only reads them, so it keeps sharing their pages.
+The random walk multiplies every language's probability by the smoothing
+weight and then those few by the weight plus their value: the same products
+as langdetect's.
 
 It reads a bounded sample: the answer does not improve after a few
 paragraphs, but the time grows with the length. The sample is the longest
@@ -34,6 +34,7 @@ import os
 import re
 import threading
 from array import array
+from functools import lru_cache
 
 from ..result import Language, Line
 
@@ -55,37 +56,35 @@ def prose_sample(lines: list[Line], chars: int) -> str:
     return "\n".join(l.text for l in sorted(chosen, key=lambda l: l.number))
 
 
+_LOADING = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _load_factory():
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    factory = DetectorFactory()
+    factory.langlist, factory.word_lang_prob_map = load_profiles(PROFILES_DIRECTORY)
+    factory.set_seed(SEED)
+    return factory
+
+
+def detector_factory():
+    """The process's langdetect `DetectorFactory`, loaded on first use, whose
+    profiles are `load_profiles`'s sparse rows: its detectors are for
+    `probabilities`, not for their own `detect`. One per process, however
+    many cleaners (configurations) it holds, as the spun scorer's tables are."""
+    with _LOADING:  # threads asking at once load it once
+        return _load_factory()
+
+
 class LanguageDetector:
-    """Loads langdetect's profiles once, on first use; safe to share between threads."""
-
-    def __init__(self) -> None:
-        self._factory = None
-        self._lock = threading.Lock()
-
-    def __getstate__(self) -> dict:
-        return {}  # the profiles are reloaded in the receiving process
-
-    def __setstate__(self, state: dict) -> None:
-        self.__init__()
+    """Detects with the process's profiles (`detector_factory`); holds
+    nothing itself, so it is safe to share between threads and to pickle."""
 
     def load(self) -> None:
         """Load the profiles now rather than on the first detection."""
-        self._get_factory()
-
-    def _get_factory(self):
-        """A langdetect `DetectorFactory` whose profiles are `load_profiles`'s
-        sparse rows: its detectors are for `probabilities`, not for their
-        own `detect`."""
-        if self._factory is None:
-            with self._lock:
-                if self._factory is None:
-                    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-
-                    factory = DetectorFactory()
-                    factory.langlist, factory.word_lang_prob_map = load_profiles(PROFILES_DIRECTORY)
-                    factory.set_seed(SEED)
-                    self._factory = factory
-        return self._factory
+        detector_factory()
 
     def detect(self, text: str, sample_chars: int) -> Language:
         sample = text[:sample_chars]
@@ -93,7 +92,7 @@ class LanguageDetector:
             return Language(None, None, "too little text to tell")
         from langdetect.lang_detect_exception import LangDetectException
 
-        detector = self._get_factory().create()
+        detector = detector_factory().create()
         detector.append(sample)
         try:
             best = probabilities(detector)[0]

@@ -35,11 +35,11 @@ there, since the evaluation's spinner leaves none.
 A document is scored on all its kept text by how far its evidence lies above
 clean text's, in standard deviations of clean text of its length (at least
 30 words): a long article steadily above clean prose is spun although each
-paragraph alone is too short to tell. A paragraph scores the higher of two readings: its own
-evidence, read with up to ``shrink_words`` of its document at the document's
-rates; and its document's score, lowered as far as its own evidence falls
-below the document's (spinners rewrite whole articles, and a heading carries
-too few words to judge alone).
+paragraph alone is too short to tell. A paragraph scores the higher of two
+readings: its own evidence, read with up to ``shrink_words`` of its document
+at the document's rates; and its document's score, lowered as far as its own
+evidence falls below the document's (spinners rewrite whole articles, and a
+heading carries too few words to judge alone).
 
 Reference data: the unigram and bigram counts of a web corpus that ship in
 the ``wordsegment`` package, and data/thesaurus.tsv.gz, built from WordNet
@@ -178,23 +178,15 @@ class SpunModel:
         return load_reference_tables()
 
 
-def _read_log_counts(name: str, logs: dict[str, float]):
+def _read_log_counts(name: str):
     """(key, log count) for each "key<TAB>count" line of one of wordsegment's
     count files, read line by line: the files whole, split, raised each
-    process's peak memory by about 65 MB while it loaded them.
-
-    Equal counts get the same float object, from `logs` (count as written ->
-    log): the two tables hold 592,000 counts but 325,000 different ones, and
-    every float object is a page that a forked worker may write to (its
-    reference count) and so copy; see `load_reference_tables`."""
+    process's peak memory by about 65 MB while it loaded them."""
     log = math.log
     with resources.files("wordsegment").joinpath(name).open(encoding="utf-8") as handle:
         for line in handle:
             key, _, count = line.rpartition("\t")
-            value = logs.get(count)
-            if value is None:
-                value = logs[count] = log(int(count))
-            yield key, value
+            yield key, log(int(count))
 
 
 @lru_cache(maxsize=1)
@@ -203,12 +195,11 @@ def load_reference_tables() -> ReferenceTables:
     its workers, which share these pages with it until they write to one.
     Reading a table writes: a value looked up, or a slate read, gets its
     reference count raised, and the page it lies on is copied into the
-    worker. So fewer objects are read: equal counts share one float; a
-    slate's counts are an array, whose numbers are read without writing to
-    it; and the slates hold strings of their own (43,000 words), not the
-    word table's keys (333,000 words, which lookups only compare)."""
-    logs: dict[str, float] = {}
-    unigrams = dict(_read_log_counts("unigrams.txt", logs))
+    worker. So fewer objects are read: a slate's counts are an array, whose
+    numbers are read without writing to it, and the slates hold strings of
+    their own (43,000 words), not the word table's keys (333,000 words,
+    which lookups only compare)."""
+    unigrams = dict(_read_log_counts("unigrams.txt"))
     raw = resources.files("cleaner").joinpath("data/thesaurus.tsv.gz").read_bytes()
     choices: dict[str, tuple[tuple[str, ...], array]] = {}
     candidates: dict[str, str] = {}  # every word on a slate, one string each, shared by the slates
@@ -224,7 +215,7 @@ def load_reference_tables() -> ReferenceTables:
     preceders: dict[str, dict[str, float]] = {}
     same = {word: word for word in unigrams}  # one string per neighbour, shared by the tables
     smallest = math.inf
-    for pair, count in _read_log_counts("bigrams.txt", logs):
+    for pair, count in _read_log_counts("bigrams.txt"):
         first, _, second = pair.partition(" ")
         if second in candidates:
             followers.setdefault(same.get(first, first), {})[candidates[second]] = count
