@@ -32,6 +32,18 @@ def test_result_carries_every_field_the_report_needs():
     assert result.language.code == "en" and 0 < result.language.confidence <= 1
 
 
+def test_report_records_hold_every_field_of_dropped_lines_and_cuts():
+    """to_dict writes the records out by hand: a field added to DroppedLine or
+    Cut must reach the report too."""
+    from dataclasses import asdict
+
+    result = cleaner.clean((FIXTURES / "articles/spun-blog.txt").read_bytes() + b"\nBuy cheap instagram likes here, it says.\n")
+    record = result.to_dict()
+    assert result.dropped and result.cuts
+    assert record["dropped"] == [asdict(d) for d in result.dropped]
+    assert record["cuts"] == [asdict(c) for c in result.cuts]
+
+
 def test_every_non_blank_line_is_labelled_once():
     result = cleaner.clean(ARTICLE)
     non_blank = [n for n, line in enumerate(ARTICLE.decode().split("\n"), start=1) if line.strip()]

@@ -134,3 +134,43 @@ def test_ftfy_is_skipped_only_where_it_would_change_nothing(text):
 
     if not ftfy_can_change(text):
         assert ftfy.fix_and_explain(text, config=FTFY_CONFIG).text == text
+
+
+# Words of mixed case (runs of capitals are langdetect's special case), other
+# scripts, what its normaliser turns into spaces, the ASCII between Z and a
+# (inside its "Latin" range), runs of spaces, URLs and addresses it blanks,
+# and a Vietnamese letter with its mark apart.
+ngram_text = st.lists(
+    st.one_of(
+        st.sampled_from(list("aAbBzZ  \n.,'-1_^[`ÉéßşțДдЖ서울ΑΘ公共") + ["   ", "http://example.org/a", "me@example.org", "a\u0301"]),
+        st.text(max_size=2),
+    ),
+    max_size=40,
+).map("".join)
+
+
+@given(ngram_text)
+@settings(max_examples=600, deadline=None, derandomize=True)
+def test_language_ngrams_are_langdetects_own(text):
+    """The inlined n-gram extraction gives the n-grams langdetect's own
+    gives, in its order (the random draws pick from that list by index)."""
+    from cleaner.steps.language import _ngrams, detector_factory
+
+    detector = detector_factory().create()
+    detector.append(text)
+    detector.cleaning_text()
+    assert _ngrams(detector.text, detector.word_lang_prob_map) == detector._extract_ngrams()
+
+
+@given(ngram_text)
+@settings(max_examples=600, deadline=None, derandomize=True)
+def test_language_text_preparation_is_langdetects_own(text):
+    """`append` and `cleaning_text` done with regexes leave what langdetect's
+    character loops leave."""
+    from cleaner.steps.language import appended_text, cleaned_text, detector_factory
+
+    theirs = detector_factory().create()
+    theirs.append(text)
+    assert appended_text(detector_factory().create(), text) == theirs.text
+    theirs.cleaning_text()
+    assert cleaned_text(appended_text(detector_factory().create(), text)) == theirs.text
