@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from ..prefilter import Prefiltered, prefiltered
 from ..result import Decision, Line
 from .linemodel import LineModel, LineView, load_line_model, score_lines
 
@@ -45,9 +46,10 @@ _TERMINAL = re.compile(r"""[.!?…]['"’”»)\]]*\s*$""")
 class HeuristicsData:
     thresholds: dict[str, float]
     # Each group's patterns joined into one alternation: a line is read once
-    # per group, not once per pattern.
-    patterns: dict[str, re.Pattern[str]]
-    box_headers: dict[str, re.Pattern[str]]
+    # per group, not once per pattern, and first by the prefilter of the
+    # literals its matches hold (most lines hold none).
+    patterns: dict[str, Prefiltered]
+    box_headers: dict[str, Prefiltered]
 
     def with_thresholds(self, overrides: tuple[tuple[str, float], ...]) -> HeuristicsData:
         """The same data with some thresholds replaced (a source's `[heuristics]`)."""
@@ -79,8 +81,11 @@ def stoplist_for(language: str | None) -> frozenset[str] | None:
 def load_heuristics_data() -> HeuristicsData:
     raw = _read_data("heuristics.toml")
 
-    def compile_all(table: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
-        return {name: re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE) for name, pats in table.items()}
+    def compile_all(table: dict[str, list[str]]) -> dict[str, Prefiltered]:
+        return {
+            name: prefiltered(re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE))
+            for name, pats in table.items()
+        }
 
     return HeuristicsData(
         thresholds=dict(raw["thresholds"]),

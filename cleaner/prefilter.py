@@ -1,0 +1,132 @@
+"""prefilter: a cheap test in front of a costly search, which says "no
+match" only where the pattern surely has none.
+
+Python's `re` tries every alternative of a pattern such as
+``\\bclick here\\b|\\bfree trial\\b|...`` at every position of a line;
+searched case-insensitively, the heuristics' advert group costs about 15 µs a
+line. But every match of it contains one of a few literal strings ("click
+here", "free trial", ...), and looking for those in the lower-cased line
+costs a fraction of that. Most lines hold none of them, and those are
+answered by that test alone.
+
+The strings are read off the pattern's own parse tree, so they stay right
+when a pattern changes: for each alternative, the literal text every match of
+it must contain (a run of literal characters, or one of a group's
+alternatives, or one of a character set's few characters). A pattern with an
+alternative that needs no literal text gets no prefilter.
+
+The test runs on ASCII lines only, where lower-casing is exactly the case
+rule of `re`'s IGNORECASE. (Elsewhere it is not: "ı" and "K" (the Kelvin
+sign) match "i" and "k" case-insensitively, yet lower-case to something else.)
+So a literal with a character that is not ASCII but matches an ASCII one
+case-insensitively gets no prefilter, and other non-ASCII literals are
+simply never found in an ASCII line, where the pattern cannot find them
+either. Lines with other characters are searched as before.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+try:  # the parser `re` compiles with (named sre_parse before Python 3.11)
+    from re import _constants as _c
+    from re import _parser as _parse
+except ImportError:  # pragma: no cover - another Python: no prefilters, same answers
+    _c = _parse = None
+
+_ASCII = [chr(i) for i in range(128)]
+
+
+@dataclass(frozen=True)
+class Prefiltered:
+    """`pattern`, searched only where an ASCII line holds one of `literals`
+    (lower-case); `search` gives exactly `pattern.search`'s answer."""
+
+    pattern: re.Pattern[str]
+    literals: tuple[str, ...] | None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self.literals is not None and text.isascii():
+            lowered = text.lower()
+            for literal in self.literals:
+                if literal in lowered:
+                    break
+            else:
+                return None
+        return self.pattern.search(text)
+
+
+def prefiltered(pattern: re.Pattern[str]) -> Prefiltered:
+    """`pattern` with the prefilter its literals allow (None if they allow none)."""
+    literals = required_literals(pattern)
+    if literals is None or any(_unsafe(ch) for literal in literals for ch in literal):
+        return Prefiltered(pattern, None)
+    return Prefiltered(pattern, tuple(sorted({s.lower() for s in literals}, key=lambda s: (-len(s), s))))
+
+
+def _unsafe(ch: str) -> bool:
+    """A character not ASCII that lower-cases into ASCII, or that an ASCII
+    one matches case-insensitively: the lower-cased test could miss it."""
+    if ch.isascii():
+        return False
+    if any(c.isascii() for c in ch.lower()):
+        return True
+    folded = re.compile(re.escape(ch), re.IGNORECASE)
+    return any(folded.fullmatch(c) for c in _ASCII)
+
+
+def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings one of which every match of `pattern` contains (compared
+    case-insensitively), or None where the pattern does not say."""
+    if _parse is None or not isinstance(pattern.pattern, str):
+        return None
+    try:
+        tree = _parse.parse(pattern.pattern, pattern.flags)
+    except Exception:  # a parser that changed under us: no prefilter, same answers
+        return None
+    found = _sequence(list(tree))
+    if found is None or any(not s.strip() for s in found):
+        return None  # a bare space would let every line through: no gain
+    return found
+
+
+def _sequence(items: list) -> frozenset[str] | None:
+    """What every match of this sequence of parse items must contain: the most
+    selective of its literal runs and required parts."""
+    candidates: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, value in items:
+        if op is _c.LITERAL:
+            run.append(chr(value))
+            continue
+        if run:
+            candidates.append(frozenset(["".join(run)]))
+            run = []
+        inner = _item(op, value)
+        if inner is not None:
+            candidates.append(inner)
+    if run:
+        candidates.append(frozenset(["".join(run)]))
+    if not candidates:
+        return None
+    # The set whose shortest string is longest is the rarest to find.
+    return max(candidates, key=lambda c: (min(map(len, c)), -len(c)))
+
+
+def _item(op, value) -> frozenset[str] | None:
+    """What every match of one (non-literal) parse item must contain, if anything."""
+    if op is _c.SUBPATTERN:
+        return _sequence(list(value[-1]))
+    if op is _c.ATOMIC_GROUP:
+        return _sequence(list(value))
+    if op is _c.BRANCH:
+        alternatives = [_sequence(list(alternative)) for alternative in value[1]]
+        if any(a is None for a in alternatives):
+            return None  # one alternative can match without a literal
+        return frozenset().union(*alternatives)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        low, _high, body = value
+        return _sequence(list(body)) if low >= 1 else None
+    if op is _c.IN and value and all(o is _c.LITERAL for o, _ in value):
+        return frozenset(chr(v) for _, v in value)  # a set of a few characters, none negated
+    return None  # anything else (a class, an anchor, a look-around) needs no literal

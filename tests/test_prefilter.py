@@ -1,0 +1,87 @@
+"""The prefilter in front of the heuristics' patterns: it may only say "no"
+where the pattern says "no" too."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cleaner.prefilter import Prefiltered, prefiltered, required_literals
+from cleaner.steps import linemodel
+from cleaner.steps.heuristics import load_heuristics_data
+
+
+def _literals(pattern: str, flags: int = re.IGNORECASE) -> frozenset[str] | None:
+    return required_literals(re.compile(pattern, flags))
+
+
+def test_literals_are_what_every_match_must_hold():
+    assert _literals(r"\bclick here\b") == {"click here"}
+    # Each alternative gives its own; the most selective part of a sequence wins.
+    assert _literals(r"\bfree trial\b|\b(?:a|an) (?:offer|deal)\b") == {"free trial", "offer", "deal"}
+    assert _literals(r"[»›→]\s*$") == {"»", "›", "→"}
+    assert _literals(r"(?:ab)+c") == {"ab"}
+    assert _literals(r"x(?-i:[A-Z])yz") == {"yz"}
+
+
+def test_no_literals_where_a_match_can_do_without():
+    assert _literals(r"\bfree trial\b|^\W*$") is None  # the second alternative needs no letter
+    assert _literals(r"(?:ab)?\d+") is None  # optional
+    assert _literals(r"[^ab]+") is None  # a negated set
+    assert _literals(r"(?=ab)\w+") is None  # a look-ahead may look past the match
+    assert _literals(r"a b|\s") is None  # a bare space would pass every line
+
+
+def test_a_literal_that_case_folding_would_miss_gets_no_prefilter():
+    # "ſ" (long s) matches "s" case-insensitively, but lower-cases to itself.
+    assert prefiltered(re.compile("\u017ftop", re.IGNORECASE)).literals is None
+    assert prefiltered(re.compile("stop", re.IGNORECASE)).literals == ("stop",)
+
+
+def test_text_beyond_ascii_is_searched_as_it_is():
+    """Where lower-casing is not re's case rule, the pattern itself decides."""
+    stop = prefiltered(re.compile(r"\bstop\b", re.IGNORECASE))
+    assert stop.literals == ("stop",)
+    assert stop.search("\u017ftop here") is not None  # long s: re matches it, lower() keeps it
+    assert stop.search("STOP") is not None and stop.search("sto p") is None
+    king = prefiltered(re.compile("king", re.IGNORECASE))
+    assert king.search("\u212aing") is not None  # the Kelvin sign
+
+
+def _shipped() -> list[tuple[str, Prefiltered]]:
+    data = load_heuristics_data()
+    found = [(f"patterns.{k}", v) for k, v in data.patterns.items()]
+    found += [(f"box_headers.{k}", v) for k, v in data.box_headers.items()]
+    return found + [("linemodel._DATE", linemodel._DATE), ("linemodel._LINKISH", linemodel._LINKISH)]
+
+
+SHIPPED = _shipped()
+
+
+def test_the_costly_shipped_patterns_have_prefilters():
+    """The point of the module: the advert group (the costliest) and the
+    line model's patterns get one."""
+    named = dict(SHIPPED)
+    for name in ("patterns.advert", "patterns.credit", "linemodel._DATE", "linemodel._LINKISH"):
+        assert named[name].literals, name
+
+
+# Mixed case, other scripts, and the characters whose case rules differ
+# between re and str.lower (dotless i, long s, the Kelvin sign).
+noise = st.text(alphabet=st.sampled_from(list("aAsSkKiI  .:/@|»1\u0131\u0130\u017f\u212a\u00e9")), max_size=8)
+
+
+@pytest.mark.parametrize("name,compiled", SHIPPED, ids=[name for name, _ in SHIPPED])
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_prefiltered_search_is_the_patterns_own(name, compiled, data):
+    """On text that holds a match (and on noise around it), the prefiltered
+    search finds what the pattern finds."""
+    match = data.draw(st.from_regex(compiled.pattern))
+    text = data.draw(noise) + match + data.draw(noise)
+    for candidate in (text, match, text.upper(), text.lower()):
+        expected = compiled.pattern.search(candidate)
+        found = compiled.search(candidate)
+        assert (found and found.span()) == (expected and expected.span()), candidate
