@@ -411,7 +411,9 @@ class _FileRun:
         if self.output is not None and self.writer is None:
             self.writer = AtomicWriter(self.output, self.item.compression)
         if self.state is not None and self.state_writer is None:
-            self.state_writer = AtomicWriter(self.state, "gzip")
+            # Every document's records go into it, and only --resume reads
+            # them back: the fastest level.
+            self.state_writer = AtomicWriter(self.state, "gzip", gzip_level=1)
             self.state_writer.write(json.dumps({"key": self.key, "output": str(self.output)}) + "\n")
 
     def commit(self) -> int:

@@ -29,6 +29,9 @@ CONTENT_TYPES = {"text": "text/plain", "html": "text/html", None: None}
 # its output is compressed the same way ("OUT/corpus.jsonl.gz").
 COMPRESSIONS = {".gz": "gzip", ".zst": "zstd"}
 ZSTD_LEVEL = 3  # zstandard's own default: fast, and the same bytes on every run
+# gzip's own command-line default. Python's GzipFile defaults to 9, which
+# costs about three times the time for a few per cent less on disk.
+GZIP_LEVEL = 6
 
 
 class UsageError(ValueError):
@@ -229,7 +232,7 @@ class AtomicWriter:
     the report). Compressed output is the same bytes on every run: no time
     stamp or file name goes into the gzip header."""
 
-    def __init__(self, path: Path, compression: str | None = None) -> None:
+    def __init__(self, path: Path, compression: str | None = None, *, gzip_level: int = GZIP_LEVEL) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, self._tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -237,7 +240,9 @@ class AtomicWriter:
         self._file = os.fdopen(fd, "wb")
         self._stream: BinaryIO
         if compression == "gzip":
-            self._stream = gzip.GzipFile(filename="", fileobj=self._file, mode="wb", mtime=0)  # type: ignore[assignment]
+            self._stream = gzip.GzipFile(  # type: ignore[assignment]
+                filename="", fileobj=self._file, mode="wb", compresslevel=gzip_level, mtime=0
+            )
         elif compression == "zstd":
             compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
             self._stream = compressor.stream_writer(self._file, closefd=False)  # type: ignore[assignment]
