@@ -22,10 +22,18 @@ So a literal with a character that is not ASCII but matches an ASCII one
 case-insensitively gets no prefilter, and other non-ASCII literals are
 simply never found in an ASCII line, where the pattern cannot find them
 either. Lines with other characters are searched as before.
+
+Rule-file patterns are compiled with the `regex` module, whose syntax is a
+superset of `re`'s. Its parse tree is read with `re`'s parser too, but only
+for patterns where the two read the same: `re` must parse it, with no
+literal brace or bracket (`regex` reads "{e<=1}" as fuzzy matching and
+"[[:alpha:]]" as a class, where `re` sees literal text), and with no flag
+beyond those `re` has (full case-folding, say, lets "ß" match "ss").
 """
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 
 try:  # the parser `re` compiles with (named sre_parse before Python 3.11)
@@ -46,22 +54,35 @@ class Prefiltered:
     literals: tuple[str, ...] | None
 
     def search(self, text: str) -> re.Match[str] | None:
-        if self.literals is not None and text.isascii():
-            lowered = text.lower()
-            for literal in self.literals:
-                if literal in lowered:
-                    break
-            else:
-                return None
+        if not may_match(self.literals, text):
+            return None
         return self.pattern.search(text)
 
 
 def prefiltered(pattern: re.Pattern[str]) -> Prefiltered:
-    """`pattern` with the prefilter its literals allow (None if they allow none)."""
+    """`pattern` with the prefilter its literals allow."""
+    return Prefiltered(pattern, prefilter_literals(pattern))
+
+
+def may_match(literals: tuple[str, ...] | None, text: str) -> bool:
+    """False only if `text` is ASCII and holds none of `literals` (from
+    `prefilter_literals`): then the pattern they came from cannot match it."""
+    if literals is None or not text.isascii():
+        return True
+    lowered = text.lower()
+    for literal in literals:
+        if literal in lowered:
+            return True
+    return False
+
+
+def prefilter_literals(pattern) -> tuple[str, ...] | None:
+    """The lower-cased literals for `may_match`, longest first, or None where
+    `pattern` (an `re` or a `regex` pattern) allows no prefilter."""
     literals = required_literals(pattern)
     if literals is None or any(_unsafe(ch) for literal in literals for ch in literal):
-        return Prefiltered(pattern, None)
-    return Prefiltered(pattern, tuple(sorted({s.lower() for s in literals}, key=lambda s: (-len(s), s))))
+        return None
+    return tuple(sorted({s.lower() for s in literals}, key=lambda s: (-len(s), s)))
 
 
 def _unsafe(ch: str) -> bool:
@@ -75,19 +96,75 @@ def _unsafe(ch: str) -> bool:
     return any(folded.fullmatch(c) for c in _ASCII)
 
 
-def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Strings one of which every match of `pattern` contains (compared
-    case-insensitively), or None where the pattern does not say."""
+def required_literals(pattern) -> frozenset[str] | None:
+    """Strings one of which every match of `pattern` (an `re` or a `regex`
+    pattern) contains, compared case-insensitively, or None where the
+    pattern does not say."""
     if _parse is None or not isinstance(pattern.pattern, str):
         return None
+    flags = pattern.flags
+    from_regex = not isinstance(pattern, re.Pattern)
+    if from_regex:
+        flags = _re_flags(flags)
+        if flags is None:
+            return None
     try:
-        tree = _parse.parse(pattern.pattern, pattern.flags)
-    except Exception:  # a parser that changed under us: no prefilter, same answers
+        with warnings.catch_warnings():  # re's doubts about a `regex` set ("[[") are not the user's concern
+            warnings.simplefilter("ignore")
+            tree = _parse.parse(pattern.pattern, flags)
+    except Exception:  # not re's syntax (or a parser that changed under us): no prefilter
+        return None
+    if from_regex and _reads_differently(list(tree)):
         return None
     found = _sequence(list(tree))
     if found is None or any(not s.strip() for s in found):
         return None  # a bare space would let every line through: no gain
     return found
+
+
+def _re_flags(flags: int) -> int | None:
+    """A `regex` pattern's flags as `re`'s, or None if it has others."""
+    import regex
+
+    same = (
+        (regex.IGNORECASE, re.IGNORECASE),
+        (regex.MULTILINE, re.MULTILINE),
+        (regex.DOTALL, re.DOTALL),
+        (regex.VERBOSE, re.VERBOSE),
+        (regex.ASCII, re.ASCII),
+        (regex.UNICODE, re.UNICODE),
+    )
+    converted = 0
+    for theirs, ours in same:
+        if flags & theirs:
+            converted |= ours
+            flags &= ~theirs
+    return converted if (flags & ~regex.VERSION0) == 0 else None
+
+
+def _reads_differently(items: list) -> bool:
+    """Literal braces or brackets anywhere: where `regex` may read syntax
+    that `re` takes for text."""
+    for op, value in items:
+        if op is _c.LITERAL and chr(value) in "{}[]":
+            return True
+        if op is _c.IN and any(o is _c.LITERAL and chr(v) in "{}[]" for o, v in value):
+            return True
+        if op is _c.SUBPATTERN and _reads_differently(list(value[-1])):
+            return True
+        if op is _c.ATOMIC_GROUP and _reads_differently(list(value)):
+            return True
+        if op is _c.BRANCH and any(_reads_differently(list(a)) for a in value[1]):
+            return True
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT) and _reads_differently(list(value[2])):
+            return True
+        if op in (_c.ASSERT, _c.ASSERT_NOT) and _reads_differently(list(value[1])):
+            return True
+        if op is _c.GROUPREF_EXISTS:
+            _group, yes, no = value
+            if _reads_differently(list(yes)) or (no is not None and _reads_differently(list(no))):
+                return True
+    return False
 
 
 def _sequence(items: list) -> frozenset[str] | None:

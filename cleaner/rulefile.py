@@ -27,6 +27,8 @@ from pathlib import Path
 
 import regex
 
+from .prefilter import prefilter_literals
+
 RULE_KINDS = ("keep", "drop", "drop_block", "cut")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
@@ -50,6 +52,9 @@ class LineRule:
     kind: str
     pattern: regex.Pattern
     description: str = ""
+    #: What every match holds (see cleaner/prefilter.py): a line with none
+    #: of these is not searched.
+    literals: tuple[str, ...] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +101,8 @@ class RuleSet:
     #: matched by none of them, so most lines cost one search, not one per rule.
     #: (Which rule claims a line is still decided rule by rule, in file order.)
     any_drop: regex.Pattern | None = field(default=None, compare=False)
+    #: What every match of `any_drop` holds (see cleaner/prefilter.py).
+    any_drop_literals: tuple[str, ...] | None = field(default=None, compare=False)
 
     def matches_host(self, host: str) -> bool:
         host = host.lower().rstrip(".")
@@ -208,7 +215,7 @@ def _build(path: Path, raw: str, data: dict) -> RuleSet:
                 pattern = _compile(path, entry, "pattern", flags, where, line, required=True)
                 if pattern.search(""):
                     raise RuleFileError(path, f"{where} {rule_id!r}: pattern matches the empty string", line)
-                rules[kind].append(LineRule(rule_id, kind, pattern, description))
+                rules[kind].append(LineRule(rule_id, kind, pattern, description, prefilter_literals(pattern)))
 
     tests = []
     for index, entry in enumerate(data.get("test", [])):
@@ -241,6 +248,7 @@ def _build(path: Path, raw: str, data: dict) -> RuleSet:
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
             raise RuleFileError(path, f"[heuristics] {key} must be a number >= 0", line)
 
+    any_drop = _alternation(rules["drop"])
     return RuleSet(
         id=source_id,
         path=str(path),
@@ -254,7 +262,8 @@ def _build(path: Path, raw: str, data: dict) -> RuleSet:
         cut=tuple(rules["cut"]),
         heuristics=tuple(sorted(heuristics.items())),
         tests=tuple(tests),
-        any_drop=_alternation(rules["drop"]),
+        any_drop=any_drop,
+        any_drop_literals=prefilter_literals(any_drop) if any_drop is not None else None,
     )
 
 

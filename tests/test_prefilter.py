@@ -85,3 +85,54 @@ def test_prefiltered_search_is_the_patterns_own(name, compiled, data):
         expected = compiled.pattern.search(candidate)
         found = compiled.search(candidate)
         assert (found and found.span()) == (expected and expected.span()), candidate
+
+
+# --- rule files (the `regex` module) ---------------------------------------------
+
+
+def test_regex_patterns_that_re_reads_otherwise_get_no_prefilter():
+    import regex
+
+    from cleaner.prefilter import prefilter_literals
+
+    assert prefilter_literals(regex.compile(r"\bclick here\b", regex.IGNORECASE)) == ("click here",)
+    assert prefilter_literals(regex.compile(r"(?:colour){e<=1}")) is None  # fuzzy: "color" matches
+    assert regex.search(r"(?:colour){e<=1}", "color")
+    assert prefilter_literals(regex.compile(r"[[:digit:]]+ items")) is None  # a POSIX class
+    assert prefilter_literals(regex.compile("stra\u00dfe", regex.IGNORECASE | regex.FULLCASE)) is None  # "strasse"
+    assert prefilter_literals(regex.compile(r"\p{Lu}\w+ said")) is None  # not re's syntax
+    assert prefilter_literals(regex.compile(r"(?V1)\bnews\b")) is None
+
+
+def _rules():
+    from cleaner.rulefile import builtin_rules_dir, load_rule_dirs
+
+    found = []
+    for rule_set in load_rule_dirs([builtin_rules_dir()]):
+        for rule in rule_set.drop + rule_set.cut:
+            found.append((f"{rule_set.id}/{rule.id}", rule_set, rule))
+    return found
+
+
+RULES = _rules()
+
+
+def test_the_shipped_rules_have_prefilters():
+    assert all(rule_set.any_drop_literals for _, rule_set, _ in RULES if rule_set.drop)
+    assert all(rule.literals for _, _, rule in RULES)
+
+
+@pytest.mark.parametrize("name,rule_set,rule", RULES, ids=[name for name, _, _ in RULES])
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_line_a_rule_matches_is_never_ruled_out(name, rule_set, rule, data):
+    """Lines holding a match of a shipped rule pass its prefilter and its
+    file's; so the rules step drops and cuts what it did without them."""
+    from cleaner.prefilter import may_match
+
+    match = data.draw(st.from_regex(re.compile(rule.pattern.pattern, re.IGNORECASE)))
+    for text in (data.draw(noise) + match + data.draw(noise), match.upper()):
+        if rule.pattern.search(text):
+            assert may_match(rule.literals, text), text
+            if rule.kind == "drop":
+                assert may_match(rule_set.any_drop_literals, text), text

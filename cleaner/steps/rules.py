@@ -3,12 +3,18 @@
 The matched source's rules come first, then the generic files'. Within a
 file: `keep` rules protect a line from every later step, then `drop_block`,
 `drop`, and finally `cut`, which removes phrases from lines that stay.
+
+A `drop` or `cut` pattern is searched only in lines that hold one of the
+literal strings every match of it holds (cleaner/prefilter.py), so a line
+that rules out a slow pattern that way is never searched by it, and cannot
+run out of time on it.
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from ..prefilter import may_match
 from ..result import Cut, Decision, Line
 from ..rulefile import RuleSet
 
@@ -108,8 +114,13 @@ def apply_rules(lines: list[Line], rule_sets: list[RuleSet], timeout: float = 1.
             _drop_block(content, block, rule_set.id, decisions, searcher)
         candidates = content
         if rule_set.any_drop is not None:
+            literals = rule_set.any_drop_literals
             candidates = [
-                l for l in content if l.number not in decisions and searcher.might_match(rule_set.any_drop, l.text)
+                l
+                for l in content
+                if l.number not in decisions
+                and may_match(literals, l.text)
+                and searcher.might_match(rule_set.any_drop, l.text)
             ]
         for rule in rule_set.drop:
             rule_id = f"{rule_set.id}/{rule.id}"
@@ -127,6 +138,8 @@ def apply_rules(lines: list[Line], rule_sets: list[RuleSet], timeout: float = 1.
         text = line.text
         for rule_set in rule_sets:
             for rule in rule_set.cut:
+                if not may_match(rule.literals, text):
+                    continue
                 text, removed = searcher.cut(rule.pattern, text, f"{rule_set.id}/{rule.id}", line.number)
                 cuts.extend(Cut(line.number, phrase, f"rule:{rule_set.id}/{rule.id}") for phrase in removed)
         if text != line.text:
