@@ -15,13 +15,13 @@ it must contain (a run of literal characters, or one of a group's
 alternatives, or one of a character set's few characters). A pattern with an
 alternative that needs no literal text gets no prefilter.
 
-The test runs on ASCII lines only, where lower-casing is exactly the case
-rule of `re`'s IGNORECASE. (Elsewhere it is not: "ı" and "K" (the Kelvin
-sign) match "i" and "k" case-insensitively, yet lower-case to something else.)
-So a literal with a character that is not ASCII but matches an ASCII one
-case-insensitively gets no prefilter, and other non-ASCII literals are
-simply never found in an ASCII line, where the pattern cannot find them
-either. Lines with other characters are searched as before.
+The test lower-cases the line, which is `re`'s case rule for IGNORECASE but
+for three characters: "İ", "ı" and "ſ" match "i" and "s" case-insensitively
+yet lower-case to something else (a test checks that no other character
+does, for `re` and for `regex`). A line holding one of them is searched as it
+is. The literals themselves keep only characters whose case rule is that
+simple: ASCII, or characters without case ("©", "»"); a pattern with another
+(a Greek letter, say, which has variant forms) gets no prefilter.
 
 Rule-file patterns are compiled with the `regex` module, whose syntax is a
 superset of `re`'s. Its parse tree is read with `re`'s parser too, but only
@@ -42,13 +42,16 @@ try:  # the parser `re` compiles with (named sre_parse before Python 3.11)
 except ImportError:  # pragma: no cover - another Python: no prefilters, same answers
     _c = _parse = None
 
-_ASCII = [chr(i) for i in range(128)]
+# Characters that `re` matches with "i" or "s" case-insensitively (`regex`
+# the first and the last), while str.lower() makes them something else: the
+# lower-cased test cannot see through them.
+FOLDS_ODDLY = "\u0130\u0131\u017f"  # İ ı ſ
 
 
 @dataclass(frozen=True)
 class Prefiltered:
-    """`pattern`, searched only where an ASCII line holds one of `literals`
-    (lower-case); `search` gives exactly `pattern.search`'s answer."""
+    """`pattern`, searched only where the line may hold one of `literals`
+    (see `may_match`); `search` gives exactly `pattern.search`'s answer."""
 
     pattern: re.Pattern[str]
     literals: tuple[str, ...] | None
@@ -65,10 +68,14 @@ def prefiltered(pattern: re.Pattern[str]) -> Prefiltered:
 
 
 def may_match(literals: tuple[str, ...] | None, text: str) -> bool:
-    """False only if `text` is ASCII and holds none of `literals` (from
+    """False only if `text` holds none of `literals` (from
     `prefilter_literals`): then the pattern they came from cannot match it."""
-    if literals is None or not text.isascii():
+    if literals is None:
         return True
+    if not text.isascii():
+        for odd in FOLDS_ODDLY:
+            if odd in text:
+                return True
     lowered = text.lower()
     for literal in literals:
         if literal in lowered:
@@ -86,14 +93,10 @@ def prefilter_literals(pattern) -> tuple[str, ...] | None:
 
 
 def _unsafe(ch: str) -> bool:
-    """A character not ASCII that lower-cases into ASCII, or that an ASCII
-    one matches case-insensitively: the lower-cased test could miss it."""
-    if ch.isascii():
-        return False
-    if any(c.isascii() for c in ch.lower()):
-        return True
-    folded = re.compile(re.escape(ch), re.IGNORECASE)
-    return any(folded.fullmatch(c) for c in _ASCII)
+    """A character with a case other than ASCII's: its case-insensitive
+    matches are not all what str.lower() makes of them (Greek and Cyrillic
+    letters have variant forms; the Kelvin sign lower-cases to "k")."""
+    return not ch.isascii() and (ch.lower() != ch or ch.upper() != ch)
 
 
 def required_literals(pattern) -> frozenset[str] | None:

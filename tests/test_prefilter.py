@@ -40,6 +40,35 @@ def test_a_literal_that_case_folding_would_miss_gets_no_prefilter():
     assert prefiltered(re.compile("stop", re.IGNORECASE)).literals == ("stop",)
 
 
+@pytest.mark.parametrize("engine", ["re", "regex"])
+def test_only_three_characters_fold_oddly(engine):
+    """Every character that an ASCII one matches case-insensitively
+    lower-cases to that ASCII character's lower case, but those in
+    FOLDS_ODDLY: lower-casing is the engines' case rule everywhere else."""
+    import sys
+
+    import regex
+
+    from cleaner.prefilter import FOLDS_ODDLY
+
+    module = re if engine == "re" else regex
+    every = "".join(chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000)
+    odd = set()
+    for ascii_char in map(chr, range(128)):
+        for found in module.compile(re.escape(ascii_char), module.IGNORECASE).findall(every):
+            if found.lower() != ascii_char.lower():
+                odd.add(found)
+    assert odd <= set(FOLDS_ODDLY) and odd
+
+
+def test_text_beyond_ascii_is_tested_too_but_for_the_odd_characters():
+    from cleaner.prefilter import may_match
+
+    assert not may_match(("stop",), "Caf\u00e9 \u00bb menu")
+    assert may_match(("stop",), "\u00bb STOP")
+    assert may_match(("stop",), "\u0130 any text")  # holds a character that folds oddly: cannot tell
+
+
 def test_text_beyond_ascii_is_searched_as_it_is():
     """Where lower-casing is not re's case rule, the pattern itself decides."""
     stop = prefiltered(re.compile(r"\bstop\b", re.IGNORECASE))
