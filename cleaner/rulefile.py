@@ -52,8 +52,8 @@ class LineRule:
     kind: str
     pattern: regex.Pattern
     description: str = ""
-    #: What every match holds (see cleaner/prefilter.py): a line with none
-    #: of these is not searched.
+    #: One of these is in every match (see cleaner/prefilter.py): a line
+    #: that holds none is not searched.
     literals: tuple[str, ...] | None = field(default=None, compare=False)
 
 

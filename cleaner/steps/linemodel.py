@@ -24,10 +24,14 @@ from ..prefilter import prefiltered
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_PUNCT = re.compile(r"[.,;:!?]")
-_DATE = prefiltered(re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\b\d{1,2}:\d\d\b|\b(?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?\b",
-    re.IGNORECASE,
-))
+# Searched behind a prefilter of the literals their matches hold (most lines
+# hold none); see cleaner/prefilter.py.
+_DATE = prefiltered(
+    re.compile(
+        r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\b\d{1,2}:\d\d\b|\b(?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?\b",
+        re.IGNORECASE,
+    )
+)
 _LINKISH = prefiltered(re.compile(r"https?://|www\.|\S+@\S+\.\w+|\s[|•·]\s|^\s*[|•·]|»|›"))
 
 # Stage-1 features: the line alone, and where it stands among the page's prose.

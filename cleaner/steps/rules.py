@@ -4,10 +4,11 @@ The matched source's rules come first, then the generic files'. Within a
 file: `keep` rules protect a line from every later step, then `drop_block`,
 `drop`, and finally `cut`, which removes phrases from lines that stay.
 
-A `drop` or `cut` pattern is searched only in lines that hold one of the
-literal strings every match of it holds (cleaner/prefilter.py), so a line
-that rules out a slow pattern that way is never searched by it, and cannot
-run out of time on it.
+A `keep`, `drop` or `cut` pattern is searched only in lines that hold one
+of the literal strings every match of it holds (cleaner/prefilter.py), and
+the file's `drop` patterns only in lines that hold one of theirs: a line
+ruled out that way is never searched, so it cannot run out of time on a slow
+pattern either.
 """
 from __future__ import annotations
 
@@ -106,7 +107,11 @@ def apply_rules(lines: list[Line], rule_sets: list[RuleSet], timeout: float = 1.
         for rule in rule_set.keep:
             rule_id = f"{rule_set.id}/{rule.id}"
             for line in content:
-                if line.number not in decisions and searcher.search(rule.pattern, line.text, rule_id, line.number):
+                if (
+                    line.number not in decisions
+                    and may_match(rule.literals, line.text)
+                    and searcher.search(rule.pattern, line.text, rule_id, line.number)
+                ):
                     decisions[line.number] = Decision(True, f"rule:{rule_id}")
 
     for rule_set in rule_sets:
@@ -125,7 +130,11 @@ def apply_rules(lines: list[Line], rule_sets: list[RuleSet], timeout: float = 1.
         for rule in rule_set.drop:
             rule_id = f"{rule_set.id}/{rule.id}"
             for line in candidates:
-                if line.number not in decisions and searcher.search(rule.pattern, line.text, rule_id, line.number):
+                if (
+                    line.number not in decisions
+                    and may_match(rule.literals, line.text)
+                    and searcher.search(rule.pattern, line.text, rule_id, line.number)
+                ):
                     decisions[line.number] = Decision(False, f"rule:{rule_id}")
 
     cuts: list[Cut] = []
