@@ -1,14 +1,17 @@
-"""The prefilter in front of the heuristics' patterns: it may only say "no"
-where the pattern says "no" too."""
+"""The prefilter in front of the heuristics' and the rule files' patterns: it
+may only say "no" where the pattern says "no" too."""
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
+import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleaner.prefilter import Prefiltered, prefiltered, required_literals
+from cleaner.prefilter import FOLDS_ODDLY, Prefiltered, may_match, prefilter_literals, prefiltered, required_literals
+from cleaner.rulefile import builtin_rules_dir, load_rule_dirs
 from cleaner.steps import linemodel
 from cleaner.steps.heuristics import load_heuristics_data
 
@@ -45,12 +48,6 @@ def test_only_three_characters_fold_oddly(engine):
     """Every character that an ASCII one matches case-insensitively
     lower-cases to that ASCII character's lower case, but those in
     FOLDS_ODDLY: lower-casing is the engines' case rule everywhere else."""
-    import sys
-
-    import regex
-
-    from cleaner.prefilter import FOLDS_ODDLY
-
     module = re if engine == "re" else regex
     every = "".join(chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000)
     odd = set()
@@ -62,15 +59,12 @@ def test_only_three_characters_fold_oddly(engine):
 
 
 def test_text_beyond_ascii_is_tested_too_but_for_the_odd_characters():
-    from cleaner.prefilter import may_match
-
     assert not may_match(("stop",), "Caf\u00e9 \u00bb menu")
     assert may_match(("stop",), "\u00bb STOP")
     assert may_match(("stop",), "\u0130 any text")  # holds a character that folds oddly: cannot tell
 
 
-def test_text_beyond_ascii_is_searched_as_it_is():
-    """Where lower-casing is not re's case rule, the pattern itself decides."""
+def test_where_lower_casing_is_not_the_case_rule_the_pattern_decides():
     stop = prefiltered(re.compile(r"\bstop\b", re.IGNORECASE))
     assert stop.literals == ("stop",)
     assert stop.search("\u017ftop here") is not None  # long s: re matches it, lower() keeps it
@@ -120,10 +114,6 @@ def test_prefiltered_search_is_the_patterns_own(name, compiled, data):
 
 
 def test_regex_patterns_that_re_reads_otherwise_get_no_prefilter():
-    import regex
-
-    from cleaner.prefilter import prefilter_literals
-
     assert prefilter_literals(regex.compile(r"\bclick here\b", regex.IGNORECASE)) == ("click here",)
     assert prefilter_literals(regex.compile(r"(?:colour){e<=1}")) is None  # fuzzy: "color" matches
     assert regex.search(r"(?:colour){e<=1}", "color")
@@ -134,8 +124,6 @@ def test_regex_patterns_that_re_reads_otherwise_get_no_prefilter():
 
 
 def _rules():
-    from cleaner.rulefile import builtin_rules_dir, load_rule_dirs
-
     found = []
     for rule_set in load_rule_dirs([builtin_rules_dir()]):
         for rule in rule_set.drop + rule_set.cut:
@@ -157,8 +145,6 @@ def test_the_shipped_rules_have_prefilters():
 def test_a_line_a_rule_matches_is_never_ruled_out(name, rule_set, rule, data):
     """Lines holding a match of a shipped rule pass its prefilter and its
     file's; so the rules step drops and cuts what it did without them."""
-    from cleaner.prefilter import may_match
-
     match = data.draw(st.from_regex(re.compile(rule.pattern.pattern, re.IGNORECASE)))
     for text in (data.draw(noise) + match + data.draw(noise), match.upper()):
         if rule.pattern.search(text):
