@@ -11,9 +11,10 @@ and those are answered by that test alone.
 
 The strings are read off the pattern's own parse tree, so they stay right
 when a pattern changes: for each alternative, the literal text every match of
-it must contain (a run of literal characters, or one of a group's
-alternatives, or one of a character set's few characters). A pattern with an
-alternative that needs no literal text gets no prefilter.
+it must contain (a run of literal characters, through character sets of a
+few characters too, or one of a group's alternatives). A pattern with an
+alternative that needs no literal text gets no prefilter. Besides the
+heuristics, it serves the rule files and the spun scorer's artifacts.
 
 The test lower-cases the line, which is `re`'s case rule for IGNORECASE but
 for three characters: "İ", "ı" and "ſ" match "i" and "s" case-insensitively
@@ -72,15 +73,38 @@ def may_match(literals: tuple[str, ...] | None, text: str) -> bool:
     `prefilter_literals`): then the pattern they came from cannot match it."""
     if literals is None:
         return True
-    if not text.isascii():
-        for odd in FOLDS_ODDLY:
-            if odd in text:
-                return True
-    lowered = text.lower()
+    lowered = _lowered(text)
+    if lowered is None:
+        return True
     for literal in literals:
         if literal in lowered:
             return True
     return False
+
+
+# The last text asked about and its lower-cased form: one line is tested
+# against many patterns in a row (a dozen heuristics and rules, the spun
+# scorer's artifacts), and is lower-cased once. A tuple, swapped whole, so
+# threads sharing it see a matching pair; it keeps that one string alive,
+# so no other string can take its identity.
+_LAST: tuple[str, str | None] = ("", "")
+
+
+def _lowered(text: str) -> str | None:
+    """`text` lower-cased for `may_match`, or None where lower-casing is not
+    the engines' case rule (see FOLDS_ODDLY)."""
+    global _LAST
+    last = _LAST
+    if last[0] is text:
+        return last[1]
+    lowered: str | None = text.lower()
+    if not text.isascii():
+        for odd in FOLDS_ODDLY:
+            if odd in text:
+                lowered = None
+                break
+    _LAST = (text, lowered)
+    return lowered
 
 
 def prefilter_literals(pattern) -> tuple[str, ...] | None:
@@ -119,10 +143,7 @@ def required_literals(pattern) -> frozenset[str] | None:
         return None
     if from_regex and _reads_differently(list(tree)):
         return None
-    found = _sequence(list(tree))
-    if found is None or any(not s.strip() for s in found):
-        return None  # a bare space would let every line through: no gain
-    return found
+    return _sequence(list(tree))
 
 
 def _re_flags(flags: int) -> int | None:
@@ -148,49 +169,75 @@ def _re_flags(flags: int) -> int | None:
 def _reads_differently(items: list) -> bool:
     """Literal braces or brackets anywhere: where `regex` may read syntax
     that `re` takes for text."""
-    for op, value in items:
+    for op, value in _nodes(items):
         if op is _c.LITERAL and chr(value) in "{}[]":
             return True
         if op is _c.IN and any(o is _c.LITERAL and chr(v) in "{}[]" for o, v in value):
             return True
-        if op is _c.SUBPATTERN and _reads_differently(list(value[-1])):
-            return True
-        if op is _c.ATOMIC_GROUP and _reads_differently(list(value)):
-            return True
-        if op is _c.BRANCH and any(_reads_differently(list(a)) for a in value[1]):
-            return True
-        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT) and _reads_differently(list(value[2])):
-            return True
-        if op in (_c.ASSERT, _c.ASSERT_NOT) and _reads_differently(list(value[1])):
-            return True
-        if op is _c.GROUPREF_EXISTS:
-            _group, yes, no = value
-            if _reads_differently(list(yes)) or (no is not None and _reads_differently(list(no))):
-                return True
     return False
+
+
+def _nodes(items: list):
+    """Every item of a parse tree, nested ones included."""
+    for op, value in items:
+        yield op, value
+        if op is _c.SUBPATTERN:
+            yield from _nodes(list(value[-1]))
+        elif op is _c.ATOMIC_GROUP:
+            yield from _nodes(list(value))
+        elif op is _c.BRANCH:
+            for alternative in value[1]:
+                yield from _nodes(list(alternative))
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+            yield from _nodes(list(value[2]))
+        elif op in (_c.ASSERT, _c.ASSERT_NOT):
+            yield from _nodes(list(value[1]))
+        elif op is _c.GROUPREF_EXISTS:
+            yield from _nodes(list(value[1]))
+            if value[2] is not None:
+                yield from _nodes(list(value[2]))
+
+
+# A run of literals goes on through a character set of a few characters as
+# the run's strings times the set's ("\w [.,]" needs " ." or " ,"), up to
+# this many strings.
+MAX_RUN_STRINGS = 16
 
 
 def _sequence(items: list) -> frozenset[str] | None:
     """What every match of this sequence of parse items must contain: the most
     selective of its literal runs and required parts."""
     candidates: list[frozenset[str]] = []
-    run: list[str] = []
+    run = {""}
     for op, value in items:
-        if op is _c.LITERAL:
-            run.append(chr(value))
+        chars = _literal_chars(op, value)
+        if chars is not None and len(run) * len(chars) <= MAX_RUN_STRINGS:
+            run = {s + c for s in run for c in chars}
             continue
-        if run:
-            candidates.append(frozenset(["".join(run)]))
-            run = []
-        inner = _item(op, value)
+        if run != {""}:
+            candidates.append(frozenset(run))
+        run = {""} if chars is None else set(chars)
+        inner = None if chars is not None else _item(op, value)
         if inner is not None:
             candidates.append(inner)
-    if run:
-        candidates.append(frozenset(["".join(run)]))
+    if run != {""}:
+        candidates.append(frozenset(run))
+    # A string of spaces alone would let every line through.
+    candidates = [c for c in candidates if all(s.strip() for s in c)]
     if not candidates:
         return None
     # The set whose shortest string is longest is the rarest to find.
     return max(candidates, key=lambda c: (min(map(len, c)), -len(c)))
+
+
+def _literal_chars(op, value) -> list[str] | None:
+    """The characters one item matches, if it is a literal or a set of a few
+    literals (none negated, no ranges or classes)."""
+    if op is _c.LITERAL:
+        return [chr(value)]
+    if op is _c.IN and value and all(o is _c.LITERAL for o, _ in value):
+        return [chr(v) for _, v in value]
+    return None
 
 
 def _item(op, value) -> frozenset[str] | None:
@@ -207,6 +254,4 @@ def _item(op, value) -> frozenset[str] | None:
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
         low, _high, body = value
         return _sequence(list(body)) if low >= 1 else None
-    if op is _c.IN and value and all(o is _c.LITERAL for o, _ in value):
-        return frozenset(chr(v) for _, v in value)  # a set of a few characters, none negated
     return None  # anything else (a class, an anchor, a look-around) needs no literal

@@ -138,7 +138,9 @@ class CleanResult:
             "language": self.language.code,
             "language_confidence": self.language.confidence,
             # Written out rather than with dataclasses.asdict, which copies
-            # each field recursively: it was most of the time this took.
+            # each field recursively (it was most of the time this took), and
+            # from the labels rather than `dropped`, which would build a
+            # DroppedLine per line first (about four times as long).
             "dropped": [
                 {"line": l.line, "text": l.text, "reason": l.reason, "detail": l.detail} for l in self.labels if not l.keep
             ],

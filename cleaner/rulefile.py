@@ -101,7 +101,8 @@ class RuleSet:
     #: matched by none of them, so most lines cost one search, not one per rule.
     #: (Which rule claims a line is still decided rule by rule, in file order.)
     any_drop: regex.Pattern | None = field(default=None, compare=False)
-    #: What every match of `any_drop` holds (see cleaner/prefilter.py).
+    #: One of these is in every match of `any_drop`: the `drop` rules'
+    #: literals together (see cleaner/prefilter.py).
     any_drop_literals: tuple[str, ...] | None = field(default=None, compare=False)
 
     def matches_host(self, host: str) -> bool:
@@ -263,8 +264,19 @@ def _build(path: Path, raw: str, data: dict) -> RuleSet:
         heuristics=tuple(sorted(heuristics.items())),
         tests=tuple(tests),
         any_drop=any_drop,
-        any_drop_literals=prefilter_literals(any_drop) if any_drop is not None else None,
+        any_drop_literals=_union(rule.literals for rule in rules["drop"]) if any_drop is not None else None,
     )
+
+
+def _union(literal_sets) -> tuple[str, ...] | None:
+    """The literals of an alternation: its alternatives' together, or None
+    if one of them has none (longest first, as prefilter_literals gives them)."""
+    found: set[str] = set()
+    for literals in literal_sets:
+        if literals is None:
+            return None
+        found.update(literals)
+    return tuple(sorted(found, key=lambda s: (-len(s), s)))
 
 
 def _alternation(rules: list[LineRule]) -> regex.Pattern | None:

@@ -14,6 +14,7 @@ from cleaner.prefilter import FOLDS_ODDLY, Prefiltered, may_match, prefilter_lit
 from cleaner.rulefile import builtin_rules_dir, load_rule_dirs
 from cleaner.steps import linemodel
 from cleaner.steps.heuristics import load_heuristics_data
+from cleaner.steps.spun import load_spun_data
 
 
 def _literals(pattern: str, flags: int = re.IGNORECASE) -> frozenset[str] | None:
@@ -27,6 +28,8 @@ def test_literals_are_what_every_match_must_hold():
     assert _literals(r"[»›→]\s*$") == {"»", "›", "→"}
     assert _literals(r"(?:ab)+c") == {"ab"}
     assert _literals(r"x(?-i:[A-Z])yz") == {"yz"}
+    # A run goes on through a set of a few characters.
+    assert _literals(r"\w [.,](?:\s|$)") == {" .", " ,"}
 
 
 def test_no_literals_where_a_match_can_do_without():
@@ -34,7 +37,8 @@ def test_no_literals_where_a_match_can_do_without():
     assert _literals(r"(?:ab)?\d+") is None  # optional
     assert _literals(r"[^ab]+") is None  # a negated set
     assert _literals(r"(?=ab)\w+") is None  # a look-ahead may look past the match
-    assert _literals(r"a b|\s") is None  # a bare space would pass every line
+    assert _literals(r"a b|\s") is None  # the second alternative needs no letter
+    assert _literals(r"\w \w") is None  # a bare space would pass every line
 
 
 def test_a_literal_that_case_folding_would_miss_gets_no_prefilter():
@@ -77,6 +81,7 @@ def _shipped() -> list[tuple[str, Prefiltered]]:
     data = load_heuristics_data()
     found = [(f"patterns.{k}", v) for k, v in data.patterns.items()]
     found += [(f"box_headers.{k}", v) for k, v in data.box_headers.items()]
+    found += [(f"spun.{a.name}", Prefiltered(a.pattern, a.literals)) for a in load_spun_data().artifacts]
     return found + [("linemodel._DATE", linemodel._DATE), ("linemodel._LINKISH", linemodel._LINKISH)]
 
 
@@ -135,8 +140,10 @@ RULES = _rules()
 
 
 def test_the_shipped_rules_have_prefilters():
-    assert all(rule_set.any_drop_literals for _, rule_set, _ in RULES if rule_set.drop)
     assert all(rule.literals for _, _, rule in RULES)
+    # A file's drops together: their literals, as the alternation of them gives.
+    for rule_set in {id(r): r for _, r, _ in RULES if r.drop}.values():
+        assert rule_set.any_drop_literals and rule_set.any_drop_literals == prefilter_literals(rule_set.any_drop)
 
 
 @pytest.mark.parametrize("name,rule_set,rule", RULES, ids=[name for name, _, _ in RULES])

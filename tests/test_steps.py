@@ -429,15 +429,17 @@ def test_every_spun_artifact_finds_its_own_example():
         assert artifact.pattern.search(entry["example"]), artifact.name
 
 
-def test_every_artifact_match_holds_a_string_it_requires():
-    # The scorer searches an artifact's regex only in text holding one of its
-    # `requires`: a match without one would never be found. Every match in
-    # every example and fixture article must hold one.
+def test_every_artifact_has_literals_and_every_match_holds_one():
+    # The scorer searches an artifact's regex only in text holding one of the
+    # literals read off it: a match without one would never be found. Every
+    # artifact has some (else it is searched everywhere), and every match in
+    # every example and fixture article holds one.
     raw = tomllib.loads((ROOT / "cleaner" / "data" / "spun_artifacts.toml").read_text(encoding="utf-8"))
     texts = [entry["example"] for entry in raw["artifact"]]
     texts += [path.read_text(encoding="utf-8", errors="replace") for path in sorted((ROOT / "fixtures" / "articles").glob("*.txt"))]
     matched = set()
     for artifact in load_spun_data().artifacts:
+        assert artifact.literals, artifact.name
         for text in texts:
             for match in artifact.pattern.finditer(text):
                 assert artifact.may_occur_in(match.group(0)), (artifact.name, match.group(0))

@@ -59,30 +59,37 @@ class RulesOutcome(NamedTuple):
 
 class _Searcher:
     """Searches with a time limit; a rule that runs out of time on a line
-    counts as not matching it, and is reported once per rule."""
+    counts as not matching it, and is reported once per rule. `literals`
+    (a rule's, see cleaner/prefilter.py) rule most lines out before any search."""
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
         self.warnings: list[str] = []
         self._slow: set[str] = set()
 
-    def search(self, pattern, text: str, rule_id: str, line: int) -> bool:
+    def search(self, pattern, literals, text: str, rule_id: str, line: int) -> bool:
+        if not may_match(literals, text):
+            return False
         try:
             return pattern.search(text, timeout=self.timeout) is not None
         except TimeoutError:
             self._report(rule_id, line)
             return False
 
-    def might_match(self, pattern, text: str) -> bool:
+    def might_match(self, pattern, literals, text: str) -> bool:
         """A prefilter: False only when the pattern surely does not match
         (running out of time counts as "might", so the rules themselves run
         and the slow one is reported by its id)."""
+        if not may_match(literals, text):
+            return False
         try:
             return pattern.search(text, timeout=self.timeout) is not None
         except TimeoutError:
             return True
 
-    def cut(self, pattern, text: str, rule_id: str, line: int) -> tuple[str, list[str]]:
+    def cut(self, pattern, literals, text: str, rule_id: str, line: int) -> tuple[str, list[str]]:
+        if not may_match(literals, text):
+            return text, []
         try:
             return _cut(text, pattern, self.timeout)
         except TimeoutError:
@@ -107,11 +114,9 @@ def apply_rules(lines: list[Line], rule_sets: list[RuleSet], timeout: float = 1.
         for rule in rule_set.keep:
             rule_id = f"{rule_set.id}/{rule.id}"
             for line in content:
-                if (
-                    line.number not in decisions
-                    and may_match(rule.literals, line.text)
-                    and searcher.search(rule.pattern, line.text, rule_id, line.number)
-                ):
+                if line.number in decisions:
+                    continue
+                if searcher.search(rule.pattern, rule.literals, line.text, rule_id, line.number):
                     decisions[line.number] = Decision(True, f"rule:{rule_id}")
 
     for rule_set in rule_sets:
@@ -119,22 +124,16 @@ def apply_rules(lines: list[Line], rule_sets: list[RuleSet], timeout: float = 1.
             _drop_block(content, block, rule_set.id, decisions, searcher)
         candidates = content
         if rule_set.any_drop is not None:
-            literals = rule_set.any_drop_literals
+            any_drop, literals = rule_set.any_drop, rule_set.any_drop_literals
             candidates = [
-                l
-                for l in content
-                if l.number not in decisions
-                and may_match(literals, l.text)
-                and searcher.might_match(rule_set.any_drop, l.text)
+                l for l in content if l.number not in decisions and searcher.might_match(any_drop, literals, l.text)
             ]
         for rule in rule_set.drop:
             rule_id = f"{rule_set.id}/{rule.id}"
             for line in candidates:
-                if (
-                    line.number not in decisions
-                    and may_match(rule.literals, line.text)
-                    and searcher.search(rule.pattern, line.text, rule_id, line.number)
-                ):
+                if line.number in decisions:
+                    continue
+                if searcher.search(rule.pattern, rule.literals, line.text, rule_id, line.number):
                     decisions[line.number] = Decision(False, f"rule:{rule_id}")
 
     cuts: list[Cut] = []
@@ -147,9 +146,7 @@ def apply_rules(lines: list[Line], rule_sets: list[RuleSet], timeout: float = 1.
         text = line.text
         for rule_set in rule_sets:
             for rule in rule_set.cut:
-                if not may_match(rule.literals, text):
-                    continue
-                text, removed = searcher.cut(rule.pattern, text, f"{rule_set.id}/{rule.id}", line.number)
+                text, removed = searcher.cut(rule.pattern, rule.literals, text, f"{rule_set.id}/{rule.id}", line.number)
                 cuts.extend(Cut(line.number, phrase, f"rule:{rule_set.id}/{rule.id}") for phrase in removed)
         if text != line.text:
             if not text.strip():  # the whole line was spam: that is a drop, not a cut
@@ -194,11 +191,11 @@ def _drop_block(content: list[Line], block, source_id: str, decisions: dict[int,
     inside = False
     for line in content:
         if not inside:
-            if line.number not in decisions and searcher.search(block.start, line.text, rule_id, line.number):
+            if line.number not in decisions and searcher.search(block.start, None, line.text, rule_id, line.number):
                 inside = True
             else:
                 continue
-        elif block.end is not None and searcher.search(block.end, line.text, rule_id, line.number):
+        elif block.end is not None and searcher.search(block.end, None, line.text, rule_id, line.number):
             inside = False
             continue
         if line.number not in decisions:  # a keep rule still wins inside a block

@@ -58,6 +58,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from ..prefilter import may_match, prefilter_literals
 from ..result import Line, SpunPassage, SpunResult
 
 COVERED_LANGUAGES = frozenset({"en"})
@@ -126,12 +127,14 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 class Artifact:
     name: str
     pattern: re.Pattern[str]
-    requires: tuple[str, ...]  # every match holds one of these
     weight: float
     kind: str  # "scar" or "filler"
+    # One of these is in every match (read off the pattern, see
+    # cleaner/prefilter.py): most passages hold none, and are not searched.
+    literals: tuple[str, ...] | None = None
 
     def may_occur_in(self, text: str) -> bool:
-        return any(literal in text for literal in self.requires)
+        return may_match(self.literals, text)
 
 
 @dataclass
@@ -232,17 +235,15 @@ def load_reference_tables() -> ReferenceTables:
 def load_spun_data() -> SpunModel:
     data = resources.files("cleaner").joinpath("data")
     raw = tomllib.loads(data.joinpath("spun_artifacts.toml").read_text(encoding="utf-8"))
-    artifacts = tuple(
-        Artifact(a["name"], re.compile(a["pattern"]), tuple(a["requires"]), float(a["weight"]), a.get("kind", "scar"))
-        for a in raw["artifact"]
-    )
+    artifacts = []
+    for a in raw["artifact"]:
+        pattern = re.compile(a["pattern"])
+        artifacts.append(Artifact(a["name"], pattern, float(a["weight"]), a.get("kind", "scar"), prefilter_literals(pattern)))
     for artifact in artifacts:
         if artifact.kind not in ARTIFACT_KINDS:
             raise ValueError(f"spun_artifacts.toml: {artifact.name}: kind {artifact.kind!r}, expected one of {ARTIFACT_KINDS}")
-        if not artifact.requires or not all(artifact.requires):
-            raise ValueError(f"spun_artifacts.toml: {artifact.name}: requires must list non-empty strings")
     model = json.loads(data.joinpath("spun_model.json").read_text(encoding="utf-8"))
-    return model_from(artifacts, model)
+    return model_from(tuple(artifacts), model)
 
 
 def model_from(artifacts: tuple[Artifact, ...], model: dict) -> SpunModel:
