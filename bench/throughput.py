@@ -22,6 +22,10 @@ With `--rounds N` every row runs N times, the rows in turn, and the figures
 are each row's median time; with both cleaner --jobs 1 rows it also prints
 what spun scoring adds, as the median of the rounds' ratios.
 
+The cleaner rows read their tables from a table cache (cleaner/tablecache.py)
+of the run's own, filled before the first row, as any run after a machine's
+first does; with `--cold` every process builds them, as the first run does.
+
 MB/s is the documents' text in UTF-8 (for the HTML row, the HTML) over wall
 time. Peak memory is the most the whole process tree held at once (the sum of
 every process's resident set, sampled every 0.1 s), in brackets the most any
@@ -131,12 +135,13 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def measure(command: list[str]) -> dict:
-    """Wall seconds and peak memory of a command (run to completion)."""
+def measure(command: list[str], env: dict[str, str] | None = None) -> dict:
+    """Wall seconds and peak memory of a command (run to completion), with
+    `env` added to this process's environment."""
     peak = {"tree": 0, "process": 0, "pss": 0}
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+                               env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
     done = threading.Event()
 
     def sample() -> None:
@@ -214,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=1,
                         help="run the rows this many times, in turn, and report each row's median time "
                         "(a shared machine's speed drifts; rows run in turn drift together)")
+    parser.add_argument("--cold", action="store_true",
+                        help="every cleaner process builds its tables (the table cache turned off), "
+                        "as on a machine's first run; by default they are read from a cache filled before the rows")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     args = parser.parse_args(argv)
     if not (args.path / "text").is_dir() or not (args.path / "html").is_dir():
@@ -227,6 +235,12 @@ def main(argv: list[str] | None = None) -> int:
         sizes = write_corpus(args.path, work, args.copies)
         pages, html = str(work / "pages.jsonl"), str(work / "html.jsonl")
         clean = [python, "-m", "cleaner.cli", "clean"]
+        # The rows' table cache (cleaner/tablecache.py) is the run's own, so
+        # what the user's cache holds does not change the figures.
+        cache = {"CLEANER_CACHE_DIR": "" if args.cold else str(work / "table-cache")}
+        if not args.cold:
+            subprocess.run([python, "-c", "from cleaner import Cleaner; Cleaner().load_tables()"], check=True,
+                           env={**os.environ, "PYTHONPATH": str(ROOT), **cache})
         plan = [
             ("cleaner --jobs 1", "pages.jsonl", clean + [pages, "-o", str(work / "o1"), "--jobs", "1"]),
             (f"cleaner --jobs {args.jobs}", "pages.jsonl", clean + [pages, "-o", str(work / "oN"), "--jobs", str(args.jobs)]),
@@ -238,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         ]
         print(f"{sizes['pages.jsonl']['docs']} documents ({args.copies} x the pages of {args.path}): "
               f"{sizes['pages.jsonl']['bytes'] / 1e6:.1f} MB of text, {sizes['html.jsonl']['bytes'] / 1e6:.1f} MB of HTML; "
-              f"{len(os.sched_getaffinity(0))} cores")
+              f"{len(os.sched_getaffinity(0))} cores; tables "
+              + ("built by every process (--cold)" if args.cold else "read from a cache filled before the rows"))
         print(f"{'row':22} {'docs/s':>8} {'MB/s':>7} {'seconds':>8} {'peak MB (one process)':>22} {'peak PSS MB':>11}")
 
         def wanted(row: str) -> bool:
@@ -250,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, corpus, command in selected:
                 if args.rounds > 1:
                     print(f"  round {round_number + 1}/{args.rounds}: {name}", file=sys.stderr, flush=True)
-                runs[name].append(measure(command))
+                runs[name].append(measure(command, cache))
                 if round_number == args.rounds - 1:  # the row's last run: print it now
                     rows.append(_row(name, sizes[corpus], _median_run(runs[name])))
         if "cleaner --jobs 1" in runs and "cleaner, spun off" in runs:
@@ -264,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"stream: one JSONL file of {stream['file_bytes'] / 1e6:.0f} MB, {stream['docs']} documents")
             for jobs in args.stream_jobs or sorted({1, args.jobs}):
                 command = clean + [str(work / "stream.jsonl"), "-o", str(work / f"s{jobs}"), "--jobs", str(jobs)]
-                rows.append(_row(f"stream --jobs {jobs}", stream, measure(command)))
+                rows.append(_row(f"stream --jobs {jobs}", stream, measure(command, cache)))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
     return 0

@@ -37,8 +37,10 @@ import re
 import threading
 from array import array
 from functools import lru_cache
+from pathlib import Path
 
 from ..result import Language, Line
+from ..tablecache import cached
 
 SEED = 0
 # Below this many letters the guess is noise (a title, a date).
@@ -73,9 +75,41 @@ def _load_factory():
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
     factory = DetectorFactory()
-    factory.langlist, factory.word_lang_prob_map = load_profiles(PROFILES_DIRECTORY)
+    factory.langlist, factory.word_lang_prob_map = cached(
+        "language-profiles",
+        lambda: _profile_inputs(PROFILES_DIRECTORY),
+        lambda: load_profiles(PROFILES_DIRECTORY),
+        _profiles_to_plain,
+        _profiles_from_plain,
+    )
     factory.set_seed(SEED)
     return factory
+
+
+def _profile_inputs(folder: str) -> list[bytes]:
+    """What `load_profiles(folder)` reads, in its order (which decides each
+    language's index), and the code that reads it (see cleaner/tablecache.py)."""
+    inputs = [Path(__file__).read_bytes()]
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if not name.startswith(".") and os.path.isfile(path):
+            inputs += [name.encode("utf-8", "surrogateescape"), Path(path).read_bytes()]
+    return inputs
+
+
+def _profiles_to_plain(profiles: tuple[list[str], dict[str, tuple[bytearray, array]]]) -> tuple:
+    languages, rows = profiles
+    return languages, {gram: (bytes(indexes), values.tobytes()) for gram, (indexes, values) in rows.items()}
+
+
+def _profiles_from_plain(plain: tuple) -> tuple[list[str], dict[str, tuple[bytearray, array]]]:
+    languages, raw_rows = plain
+    rows = {}
+    for gram, (indexes, raw) in raw_rows.items():
+        values = array("d")
+        values.frombytes(raw)
+        rows[gram] = (bytearray(indexes), values)
+    return languages, rows
 
 
 def detector_factory():

@@ -57,8 +57,10 @@ from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from ..prefilter import may_match, prefilter_literals
+from ..tablecache import cached
 from ..result import Line, SpunPassage, SpunResult
 
 COVERED_LANGUAGES = frozenset({"en"})
@@ -194,6 +196,39 @@ def _read_log_counts(name: str):
 
 @lru_cache(maxsize=1)
 def load_reference_tables() -> ReferenceTables:
+    """The process's tables: from the cache if they were built before from
+    the same files (see cleaner/tablecache.py), else built."""
+    return cached("spun-tables", _table_inputs, build_reference_tables, _tables_to_plain, _tables_from_plain)
+
+
+def _table_inputs() -> list[bytes]:
+    wordsegment = resources.files("wordsegment")
+    return [
+        wordsegment.joinpath("unigrams.txt").read_bytes(),
+        wordsegment.joinpath("bigrams.txt").read_bytes(),
+        resources.files("cleaner").joinpath("data/thesaurus.tsv.gz").read_bytes(),
+        Path(__file__).read_bytes(),  # the code that builds them
+    ]
+
+
+def _tables_to_plain(tables: ReferenceTables) -> tuple:
+    # marshal keeps an object that is reached twice as one object, so the
+    # strings the tables share stay shared when they are read back.
+    choices = {word: (slate, counts.tobytes()) for word, (slate, counts) in tables.choices.items()}
+    return (tables.log_unigrams, tables.followers, tables.preceders, tables.log_total, tables.log_unseen_pair, choices)
+
+
+def _tables_from_plain(plain: tuple) -> ReferenceTables:
+    unigrams, followers, preceders, log_total, log_unseen_pair, raw_choices = plain
+    choices = {}
+    for word, (slate, raw) in raw_choices.items():
+        counts = array("d")
+        counts.frombytes(raw)
+        choices[word] = (slate, counts)
+    return ReferenceTables(unigrams, followers, preceders, log_total, log_unseen_pair, choices)
+
+
+def build_reference_tables() -> ReferenceTables:
     """The tables, laid out to be shared. The batch loads them before it forks
     its workers, which share these pages with it until they write to one.
     Reading a table writes: a value looked up, or a slate read, gets its

@@ -1,0 +1,122 @@
+"""tablecache: built tables kept on disk, so that a process starts without
+building them again.
+
+Every process that scores spun text builds its word tables from
+wordsegment's count files and the thesaurus, and every process that detects
+languages reads langdetect's 55 JSON profiles: together about 1.1 s, most of
+a one-file `cleaner check` (the pre-commit hook) and of the part of a batch
+that cannot run in parallel. Read back from a `marshal` file, the same
+tables take a fraction of that (see the README's Throughput section).
+
+A cache file is named by a digest of everything its tables are built from:
+the bytes of each input file, the source of the module that builds them (a
+change to the building code is a new name), and the Python version and
+marshal format (marshal's format is the interpreter's own). So a file is
+read only for exactly the inputs it was built from, and there is nothing
+to invalidate: changed inputs read another name. A file that cannot be read
+back (truncated, damaged, from another build under a clashing name) is built
+again and replaced; a folder that cannot be written leaves the process
+building its tables, as without a cache. A file is written to a temporary
+name and renamed, so a process that reads it while another writes it sees
+the whole file or none.
+
+marshal rather than pickle: it loads about twice as fast for tables of
+strings and numbers, and it runs no code while loading. It is not made to
+read files from a hostile writer, which is why the cache lives in the
+user's own folder:
+
+    $CLEANER_CACHE_DIR, else $XDG_CACHE_HOME/cleaner, else ~/.cache/cleaner
+
+`CLEANER_CACHE_DIR=""` (set and empty) turns the cache off. Old files are
+not removed: each is the size of its tables (about 14 MB for the spun
+tables), and a new file appears only when the project or its dependencies
+change.
+"""
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+ENVIRONMENT = "CLEANER_CACHE_DIR"
+
+
+def cache_dir() -> Path | None:
+    """Where cache files go, or None when the cache is turned off."""
+    chosen = os.environ.get(ENVIRONMENT)
+    if chosen is not None:
+        return Path(chosen).expanduser() if chosen else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cleaner"
+
+
+def digest(inputs: Iterable[bytes]) -> str:
+    """A name for tables built from `inputs` by this interpreter."""
+    h = hashlib.sha256(f"{sys.implementation.cache_tag} marshal {marshal.version}".encode())
+    for data in inputs:
+        # Each input's length first, so that no two lists of inputs run
+        # together into the same bytes.
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()[:32]
+
+
+def cached(
+    name: str,
+    inputs: Callable[[], Iterable[bytes]],
+    build: Callable[[], T],
+    to_plain: Callable[[T], object],
+    from_plain: Callable[[object], T],
+) -> T:
+    """The tables `build()` makes, read from the cache if a file built from
+    the same `inputs` is there, else built and written there.
+
+    `to_plain` turns the tables into what marshal writes (dicts, tuples,
+    strings, numbers, bytes), and `from_plain` turns that back into tables
+    equal to `build()`'s. `inputs` is called only if there is a cache folder."""
+    folder = cache_dir()
+    if folder is None:
+        return build()
+    try:
+        path = folder / f"{name}-{digest(inputs())}.marshal"
+    except OSError:  # an input that cannot be read for its digest: build without the cache
+        return build()
+    try:
+        with path.open("rb") as handle:
+            return from_plain(marshal.loads(handle.read()))
+    except FileNotFoundError:
+        pass
+    except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):
+        pass  # damaged or truncated: built again below, and replaced
+    tables = build()
+    _write(path, marshal.dumps(to_plain(tables)))
+    return tables
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file and a rename; do
+    nothing if the folder cannot be made or written (the cache is a saving,
+    never a requirement)."""
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+        temporary = None
+    except OSError:
+        pass
+    finally:
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass

@@ -1,0 +1,135 @@
+"""The table cache: read back only for the inputs it was built from, rebuilt
+when damaged, never a reason to fail, and equal to a fresh build."""
+from __future__ import annotations
+
+import marshal
+from array import array
+
+import pytest
+
+from cleaner import tablecache
+from cleaner.steps import language, spun
+
+
+class Builder:
+    """Counts its builds, so a test can tell a cache hit from a miss."""
+
+    def __init__(self, tables):
+        self.tables = tables
+        self.builds = 0
+
+    def __call__(self):
+        self.builds += 1
+        return self.tables
+
+
+def cached(builder, inputs=(b"one", b"two")):
+    return tablecache.cached("test", lambda: list(inputs), builder, lambda t: t, lambda plain: plain)
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.setenv(tablecache.ENVIRONMENT, str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_tables_are_built_once_then_read_back(folder):
+    builder = Builder({"word": (1.5, b"\x00\x01")})
+    assert cached(builder) == builder.tables and builder.builds == 1
+    assert cached(builder) == builder.tables and builder.builds == 1
+    [written] = folder.iterdir()
+    assert written.name.startswith("test-") and written.suffix == ".marshal"
+
+
+def test_other_inputs_are_another_file_and_another_build(folder):
+    builder = Builder({"a": 1})
+    cached(builder, [b"one", b"two"])
+    cached(builder, [b"one", b"twO"])
+    # The inputs' lengths are part of the name: these join into the same bytes.
+    cached(builder, [b"onetw", b"o"])
+    assert builder.builds == 3 and len(list(folder.iterdir())) == 3
+
+
+def test_a_damaged_file_is_built_again_and_replaced(folder):
+    builder = Builder({"key": list(range(100))})
+    cached(builder)
+    [written] = folder.iterdir()
+    written.write_bytes(written.read_bytes()[:20])  # truncated
+    assert cached(builder) == builder.tables and builder.builds == 2
+    assert cached(builder) == builder.tables and builder.builds == 2
+    assert marshal.loads(written.read_bytes()) == builder.tables
+
+
+def test_a_folder_that_cannot_be_written_leaves_the_build(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(tablecache.ENVIRONMENT, str(blocker / "cache"))
+    builder = Builder({"a": 1})
+    assert cached(builder) == {"a": 1} and cached(builder) == {"a": 1}
+    assert builder.builds == 2
+
+
+def test_an_empty_setting_turns_the_cache_off(tmp_path, monkeypatch):
+    monkeypatch.setenv(tablecache.ENVIRONMENT, "")
+    monkeypatch.chdir(tmp_path)
+    asked = []
+    builder = Builder({"a": 1})
+    tablecache.cached("test", lambda: asked.append(1) or [b"x"], builder, lambda t: t, lambda p: p)
+    assert builder.builds == 1 and not asked and not list(tmp_path.iterdir())
+
+
+def test_the_default_folder_is_the_users_cache(monkeypatch, tmp_path):
+    monkeypatch.delenv(tablecache.ENVIRONMENT)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert tablecache.cache_dir() == tmp_path / "cleaner"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert tablecache.cache_dir() == tmp_path / "home" / ".cache" / "cleaner"
+
+
+def test_no_temporary_file_is_left_beside_the_cache_file(folder):
+    cached(Builder({"a": 1}))
+    assert [p.name for p in folder.iterdir() if not p.name.endswith(".marshal")] == []
+
+
+def _round_trip(to_plain, from_plain, tables):
+    return from_plain(marshal.loads(marshal.dumps(to_plain(tables))))
+
+
+def test_spun_tables_read_back_equal_a_fresh_build_and_keep_their_layout():
+    built = spun.build_reference_tables()
+    read = _round_trip(spun._tables_to_plain, spun._tables_from_plain, built)
+    assert read == built
+    # What keeps a forked worker's pages shared holds after reading too: the
+    # slates' counts are arrays, a slate word is one string wherever the
+    # slates and the pair tables hold it, and a neighbour is the word
+    # table's own key.
+    for tables in (built, read):
+        word, (slate, counts) = next(iter(tables.choices.items()))
+        assert isinstance(counts, array) and slate[0] is word
+        on_slates = {id(w) for slate, _ in tables.choices.values() for w in slate}
+        assert all(id(w) in on_slates for after in tables.followers.values() for w in after)
+        keys = {id(w) for w in tables.log_unigrams}
+        assert all(id(w) in keys for w in tables.preceders if w in tables.log_unigrams)
+
+
+def test_language_profiles_read_back_equal_a_fresh_load_with_the_same_types():
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+
+    loaded = language.load_profiles(PROFILES_DIRECTORY)
+    read = _round_trip(language._profiles_to_plain, language._profiles_from_plain, loaded)
+    assert read == loaded
+    indexes, values = next(iter(read[1].values()))
+    assert type(indexes) is bytearray and type(values) is array and values.typecode == "d"
+
+
+def test_the_process_tables_come_through_the_cache(folder, monkeypatch):
+    spun.load_reference_tables.cache_clear()
+    try:
+        first = spun.load_reference_tables()
+        assert [p.name.split("-")[:2] for p in folder.iterdir()] == [["spun", "tables"]]
+        spun.load_reference_tables.cache_clear()
+        monkeypatch.setattr(spun, "build_reference_tables", lambda: pytest.fail("built again"))
+        assert spun.load_reference_tables() == first
+    finally:
+        spun.load_reference_tables.cache_clear()
