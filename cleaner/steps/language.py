@@ -98,17 +98,33 @@ def _profile_inputs(folder: str) -> list[bytes]:
 
 
 def _profiles_to_plain(profiles: tuple[list[str], dict[str, tuple[bytearray, array]]]) -> tuple:
+    # The values go as one run of bytes, row after row, so that reading them
+    # back leaves no object per row to free among the rows (see
+    # `load_profiles` on what that costs).
     languages, rows = profiles
-    return languages, {gram: (bytes(indexes), values.tobytes()) for gram, (indexes, values) in rows.items()}
+    grams = list(rows)
+    indexes = [rows[gram][0] for gram in grams]
+    values = b"".join(rows[gram][1].tobytes() for gram in grams)
+    return languages, grams, indexes, values
 
 
-def _profiles_from_plain(plain: tuple) -> tuple[list[str], dict[str, tuple[bytearray, array]]]:
-    languages, raw_rows = plain
+def _profiles_from_plain(plain: tuple) -> tuple[list[str], dict[str, tuple[bytes, array]]]:
+    """The rows as `load_profiles` gives them, but each row's language
+    indexes are `bytes` (marshal reads a bytearray back as bytes): the same
+    numbers, read the same way."""
+    languages, grams, indexes, raw_values = plain
+    values = memoryview(raw_values)
+    width = array("d").itemsize
     rows = {}
-    for gram, (indexes, raw) in raw_rows.items():
-        values = array("d")
-        values.frombytes(raw)
-        rows[gram] = (bytearray(indexes), values)
+    start = 0
+    for gram, row_indexes in zip(grams, indexes, strict=True):
+        end = start + width * len(row_indexes)
+        row = array("d")
+        row.frombytes(values[start:end])
+        rows[gram] = (row_indexes, row)
+        start = end
+    if start != len(values):
+        raise ValueError("language profiles: the rows' values do not add up")
     return languages, rows
 
 

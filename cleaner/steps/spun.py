@@ -213,18 +213,32 @@ def _table_inputs() -> list[bytes]:
 
 def _tables_to_plain(tables: ReferenceTables) -> tuple:
     # marshal keeps an object that is reached twice as one object, so the
-    # strings the tables share stay shared when they are read back.
-    choices = {word: (slate, counts.tobytes()) for word, (slate, counts) in tables.choices.items()}
-    return (tables.log_unigrams, tables.followers, tables.preceders, tables.log_total, tables.log_unseen_pair, choices)
+    # strings the tables share stay shared when they are read back. The
+    # slates' counts go as one run of bytes, in the slates' order: read
+    # back, each slate's array is cut from it, with no object per slate to
+    # free afterwards (objects freed among the tables' would leave holes
+    # that the process keeps, as a build of lists would: see
+    # language.load_profiles).
+    slates = {word: slate for word, (slate, _) in tables.choices.items()}
+    counts = b"".join(counts.tobytes() for _, counts in tables.choices.values())
+    return (tables.log_unigrams, tables.followers, tables.preceders, tables.log_total, tables.log_unseen_pair,
+            slates, counts)
 
 
 def _tables_from_plain(plain: tuple) -> ReferenceTables:
-    unigrams, followers, preceders, log_total, log_unseen_pair, raw_choices = plain
+    unigrams, followers, preceders, log_total, log_unseen_pair, slates, raw_counts = plain
+    counts = memoryview(raw_counts)
+    width = array("d").itemsize
     choices = {}
-    for word, (slate, raw) in raw_choices.items():
-        counts = array("d")
-        counts.frombytes(raw)
-        choices[word] = (slate, counts)
+    start = 0
+    for word, slate in slates.items():
+        end = start + width * len(slate)
+        row = array("d")
+        row.frombytes(counts[start:end])
+        choices[word] = (slate, row)
+        start = end
+    if start != len(counts):
+        raise ValueError("spun tables: the slates' counts do not add up")
     return ReferenceTables(unigrams, followers, preceders, log_total, log_unseen_pair, choices)
 
 
