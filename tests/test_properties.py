@@ -174,3 +174,30 @@ def test_language_text_preparation_is_langdetects_own(text):
     assert appended_text(detector_factory().create(), text) == theirs.text
     theirs.cleaning_text()
     assert cleaned_text(appended_text(detector_factory().create(), text)) == theirs.text
+
+
+def test_line_counts_of_digits_and_alphanumerics_are_str_methods_own():
+    from cleaner.steps.linemodel import _count_digits_and_alphanumerics
+
+    # Every ASCII character alone, where the fast path decides by ranges.
+    for code in range(128):
+        c = chr(code)
+        assert _count_digits_and_alphanumerics(c) == (int(c.isdigit()), int(c.isalnum())), repr(c)
+
+
+@SETTINGS
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_line_counts_agree_with_str_methods_on_any_text(chars):
+    from cleaner.steps.linemodel import _count_digits_and_alphanumerics
+
+    assert _count_digits_and_alphanumerics(chars) == (sum(map(str.isdigit, chars)), sum(map(str.isalnum, chars)))
+
+
+@SETTINGS
+@given(st.from_regex(r"[^\d]{0,30}(?:jan \d|\d{1,2}:\d\d|20\d\d-\d-\d)[^\d]{0,30}", fullmatch=True) | st.text(max_size=60))
+def test_a_line_without_digits_is_never_dateish_and_the_shortcut_agrees(text):
+    from cleaner.steps import linemodel
+
+    # The shortcut skips the date search where no character is a digit.
+    found = linemodel._text_features(text, 10)[1][7]
+    assert found == float(bool(linemodel._DATE.pattern.search(text)))

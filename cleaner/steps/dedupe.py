@@ -22,9 +22,21 @@ def _sentences(text: str) -> list[str]:
     return [" ".join(s.split()).casefold() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
-def label_duplicates(lines: list[Line], decided: dict[int, Decision]) -> dict[int, Decision]:
+def label_duplicates(
+    lines: list[Line], decided: dict[int, Decision], memo: dict[str, tuple[list[str], int]] | None = None
+) -> dict[int, Decision]:
+    """`memo` (a line's text -> its sentences and number of words) may be
+    shared by the calls for one document: the context passes read the same
+    lines again."""
+    memo = {} if memo is None else memo
     kept = [l for l in lines if not l.blank and decided.get(l.number, Decision(True, "")).keep]
-    sentences = {l.number: _sentences(l.text) for l in kept}
+    sentences: dict[int, list[str]] = {}
+    words: dict[int, int] = {}
+    for l in kept:
+        read = memo.get(l.text)
+        if read is None:
+            read = memo[l.text] = (_sentences(l.text), len(_WORD.findall(l.text)))
+        sentences[l.number], words[l.number] = read
     where: dict[str, set[int]] = {}
     for number, parts in sentences.items():
         for part in parts:
@@ -33,7 +45,7 @@ def label_duplicates(lines: list[Line], decided: dict[int, Decision]) -> dict[in
     length = {l.number: len(" ".join(sentences[l.number])) for l in kept}
     decisions: dict[int, Decision] = {}
     for line in kept:
-        if line.number in decided or len(_WORD.findall(line.text)) < MIN_WORDS:
+        if line.number in decided or words[line.number] < MIN_WORDS:
             continue
         parts = sentences[line.number]
         holders = set.intersection(*(where[p] for p in parts)) - {line.number} - set(decisions)

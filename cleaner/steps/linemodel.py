@@ -143,17 +143,37 @@ def _text_features(text: str, words: int) -> tuple[str, tuple[float, ...]]:
     sample = text[:RATIO_SAMPLE_CHARS]
     alpha = [t for t in _WORD.findall(sample) if t.isalpha()]
     chars = "".join(sample.split()) or " "
+    digits, alphanumeric = _count_digits_and_alphanumerics(chars)
+    # Every date pattern holds a digit (\d is a decimal digit, and every
+    # decimal digit is a digit to str.isdigit): a line without one, read in
+    # full, cannot hold a date.
+    dateish = (digits or len(text) > RATIO_SAMPLE_CHARS) and _DATE.search(text) is not None
     return " ".join(text.split()).casefold(), (
         float(text.rstrip().endswith(":")),
         sum(1 for t in alpha if t[0].isupper()) / len(alpha) if alpha else 0.0,
         sum(1 for t in alpha if len(t) > 1 and t.isupper()) / len(alpha) if alpha else 0.0,
-        sum(map(str.isdigit, chars)) / len(chars),
-        1.0 - sum(map(str.isalnum, chars)) / len(chars),
+        digits / len(chars),
+        1.0 - alphanumeric / len(chars),
         float("," in text),
         float(words >= 15 and not _SENTENCE_PUNCT.search(text)),
-        float(bool(_DATE.search(text))),
+        float(dateish),
         float(bool(_LINKISH.search(text))),
     )
+
+
+_ASCII_DIGIT = re.compile("[0-9]")
+_ASCII_NOT_ALPHANUMERIC = re.compile("[^0-9A-Za-z]")
+
+
+def _count_digits_and_alphanumerics(chars: str) -> tuple[int, int]:
+    """How many of `chars` are digits (`str.isdigit`) and how many letters or
+    digits (`str.isalnum`). For ASCII text (most lines), which those are is
+    [0-9] and [0-9A-Za-z]: the few digits and the few other characters are
+    found by regex in C rather than by a call per character; the answer is
+    the same (a test checks every ASCII character)."""
+    if chars.isascii():
+        return len(_ASCII_DIGIT.findall(chars)), len(chars) - len(_ASCII_NOT_ALPHANUMERIC.findall(chars))
+    return sum(map(str.isdigit, chars)), sum(map(str.isalnum, chars))
 
 
 def line_features(views: list[LineView], memo: dict | None = None) -> list[list[float]]:
