@@ -6,7 +6,6 @@ Exit codes: 0 all good; 1 some documents failed, or (check) problems found;
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
@@ -83,11 +82,11 @@ def cmd_clean(args: argparse.Namespace) -> int:
     try:
         for step in _stop_between_steps_on_ctrl_c(steps):
             summary.add(step)
-            for record in step.records:
+            for record, line in zip(step.records, step.lines, strict=True):
                 if record["status"] == "error":
                     progress.write(f"cleaner: {record['path']}: {record['error']}")
                 if report is not None:
-                    report.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    report.write(line)
                 if kept_records is not None:
                     kept_records.append(record)
             progress.update(step, summary)
