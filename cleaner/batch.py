@@ -49,6 +49,7 @@ from typing import Protocol
 from . import __version__
 from .config import Config
 from .files import CONTENT_TYPES, AtomicWriter, InputFile, file_size, open_input
+from .heap import release_freed_memory
 from .pipeline import Cleaner
 from .result import CleanResult
 from .steps.decode import NotTextError
@@ -260,7 +261,8 @@ class ProcessEngine:
     loading its own copy; a worker copies a page only when it writes to it.
     `gc.freeze()` keeps the collector from writing to the objects that exist
     now (the tables among them), which would copy every page of them into
-    every worker. Frozen objects are never collected; in a command-line run
+    every worker; and the memory freed so far goes back to the system first
+    (`heap.release_freed_memory`), rather than into every worker. Frozen objects are never collected; in a command-line run
     nearly all of them (modules, rules, tables) live to its end anyway.
     bench/throughput.py's PSS column measures what the run takes from the
     machine.
@@ -278,6 +280,7 @@ class ProcessEngine:
         if config is not None and "fork" in multiprocessing.get_all_start_methods():
             _cleaner_for(config).load_tables()
             gc.freeze()
+            release_freed_memory()
             self._context = multiprocessing.get_context("fork")
         self._pool = self._new_pool(jobs)
         self._solo: ProcessPoolExecutor | None = None  # one process for retries, kept until one breaks it

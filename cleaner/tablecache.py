@@ -3,10 +3,10 @@ building them again.
 
 Every process that scores spun text builds its word tables from
 wordsegment's count files and the thesaurus, and every process that detects
-languages reads langdetect's 55 JSON profiles: together about 1.1 s, most of
+languages reads langdetect's 55 JSON profiles: together about 1.2 s, most of
 a one-file `cleaner check` (the pre-commit hook) and of the part of a batch
 that cannot run in parallel. Read back from a `marshal` file, the same
-tables take a fraction of that (see the README's Throughput section).
+tables take about 0.5 s.
 
 A cache file is named by a digest of everything its tables are built from:
 the bytes of each input file, the source of the module that builds them (a
@@ -14,16 +14,16 @@ change to the building code is a new name), and the Python version and
 marshal format (marshal's format is the interpreter's own). So a file is
 read only for exactly the inputs it was built from, and there is nothing
 to invalidate: changed inputs read another name. A file that cannot be read
-back (truncated, damaged, from another build under a clashing name) is built
-again and replaced; a folder that cannot be written leaves the process
-building its tables, as without a cache. A file is written to a temporary
+back (truncated, damaged) is built again and replaced; a folder that
+cannot be written leaves the process building its tables, as without a
+cache. A file is written to a temporary
 name and renamed, so a process that reads it while another writes it sees
 the whole file or none.
 
-marshal rather than pickle: it loads about twice as fast for tables of
-strings and numbers, and it runs no code while loading. It is not made to
-read files from a hostile writer, which is why the cache lives in the
-user's own folder:
+marshal rather than pickle: it reads only strings, numbers and containers
+and runs no code while loading, where a pickle can call anything it names.
+It is still not made to read files from a hostile writer, which is why the
+cache lives in the user's own folder:
 
     $CLEANER_CACHE_DIR, else $XDG_CACHE_HOME/cleaner, else ~/.cache/cleaner
 
@@ -42,6 +42,8 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
+
+from .heap import release_freed_memory
 
 T = TypeVar("T")
 
@@ -97,6 +99,7 @@ def cached(
         pass  # damaged or truncated: built again below, and replaced
     tables = build()
     _write(path, marshal.dumps(to_plain(tables)))
+    release_freed_memory()
     return tables
 
 

@@ -3,6 +3,9 @@ when damaged, never a reason to fail, and equal to a fresh build."""
 from __future__ import annotations
 
 import marshal
+import os
+import platform
+import sys
 from array import array
 
 import pytest
@@ -132,3 +135,25 @@ def test_the_process_tables_come_through_the_cache(folder, monkeypatch):
         assert spun.load_reference_tables() == first
     finally:
         spun.load_reference_tables.cache_clear()
+
+
+def _resident_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="glibc's allocator")
+def test_freed_memory_goes_back_to_the_system():
+    from cleaner.heap import release_freed_memory
+
+    # Blocks too large for Python's own allocator, so glibc's holds them;
+    # the one kept after them stops glibc from trimming the heap by itself.
+    blocks = [bytearray(4000) for _ in range(10_000)]
+    kept = bytearray(4000)
+    before = _resident_mb()
+    del blocks
+    freed = _resident_mb()
+    release_freed_memory()
+    after = _resident_mb()
+    assert before - freed < 10 < freed - after, (before, freed, after)
+    assert kept

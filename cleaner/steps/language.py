@@ -104,7 +104,10 @@ def _profiles_to_plain(profiles: tuple[list[str], dict[str, tuple[bytearray, arr
     languages, rows = profiles
     grams = list(rows)
     indexes = [rows[gram][0] for gram in grams]
-    values = b"".join(rows[gram][1].tobytes() for gram in grams)
+    values = array("d")
+    for gram in grams:
+        values.extend(rows[gram][1])
+    values = values.tobytes()
     return languages, grams, indexes, values
 
 

@@ -220,7 +220,10 @@ def _tables_to_plain(tables: ReferenceTables) -> tuple:
     # that the process keeps, as a build of lists would: see
     # language.load_profiles).
     slates = {word: slate for word, (slate, _) in tables.choices.items()}
-    counts = b"".join(counts.tobytes() for _, counts in tables.choices.values())
+    counts = array("d")
+    for _, row in tables.choices.values():
+        counts.extend(row)  # one growing buffer: no object per slate to free
+    counts = counts.tobytes()
     return (tables.log_unigrams, tables.followers, tables.preceders, tables.log_total, tables.log_unseen_pair,
             slates, counts)
 
