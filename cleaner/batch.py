@@ -12,9 +12,7 @@ How a run flows (all in one direction):
   (at most `CHUNK_BYTES`), so one huge JSONL file keeps every worker busy.
 * At most `in_flight` tasks are out at a time, so memory stays flat however
   large the input is.
-* Workers only clean: they get bytes and return text and records, the records
-  also as the lines the state and the report hold (this process, which
-  every worker waits on, only writes them). This process
+* Workers only clean: they get bytes and return text and records. This process
   reads every input and writes every output, each through a temporary file
   renamed into place once complete; so a worker may run on another machine
   (the Dask engine) and an interrupted run leaves no partial output.
@@ -85,11 +83,6 @@ def error_record(path: str, message: str, **extra: object) -> dict:
     }
 
 
-def record_line(record: dict) -> str:
-    """A report record as one line of the state files and the JSONL report."""
-    return json.dumps(record, ensure_ascii=False) + "\n"
-
-
 def clean_bytes(cleaner: Cleaner, data: bytes, *, content_type: str | None, url: str | None = None) -> CleanResult:
     """`Cleaner.clean` with the batch's idea of bad input: empty and blank
     documents are errors here (a library caller may want them back as '')."""
@@ -121,14 +114,6 @@ class TaskResult:
     pieces: list[str]  # the cleaned text, or the output JSONL lines
     records: list[dict]
     write: bool = True  # False: the document failed, so the file gets no output
-    # The records as lines (`record_line`), made where the result is: in the
-    # worker, so that this process, which every worker waits on, only writes
-    # them to the state and the report.
-    lines: list[str] | None = None
-
-    def __post_init__(self) -> None:
-        if self.lines is None:
-            self.lines = [record_line(record) for record in self.records]
 
 
 @lru_cache(maxsize=4)
@@ -377,10 +362,9 @@ def state_path(out_dir: Path, item: InputFile) -> Path:
     return out_dir / STATE_FOLDER / item.output_relative.with_name(item.output_relative.name + ".state.gz")
 
 
-def read_state(path: Path, key: str) -> Iterator[tuple[str, dict]] | None:
-    """The records stored for `key`, each as its line and as read, or None if
-    the state is missing or stale. The records are streamed (a JSONL input's
-    state holds one per document)."""
+def read_state(path: Path, key: str) -> Iterator[dict] | None:
+    """The records stored for `key`, or None if the state is missing or stale.
+    The records are streamed (a JSONL input's state holds one per document)."""
     try:
         handle = gzip.open(path, "rt", encoding="utf-8")
         header = json.loads(handle.readline())
@@ -390,10 +374,10 @@ def read_state(path: Path, key: str) -> Iterator[tuple[str, dict]] | None:
         handle.close()
         return None
 
-    def records() -> Iterator[tuple[str, dict]]:
+    def records() -> Iterator[dict]:
         with handle:
             for line in handle:
-                yield line, json.loads(line)
+                yield json.loads(line)
 
     return records()
 
@@ -411,11 +395,6 @@ class Progress:
     files_done: int = 0
     skipped: bool = False  # up to date (`resume`): records come from the state
     bytes_written: int = 0  # outputs completed, on disk
-    lines: list[str] | None = None  # the records as `record_line`s
-
-    def __post_init__(self) -> None:
-        if self.lines is None:
-            self.lines = [record_line(record) for record in self.records]
 
 
 @dataclass(slots=True)
@@ -505,7 +484,7 @@ def _finish(run: _FileRun | None, future, last: bool, read: int, unfinished: dic
     if run is None:
         return future  # progress known already
     result = future.result()
-    records, lines = result.records, result.lines
+    records = result.records
     written = 0
     if not result.write:
         run.failed = True
@@ -516,19 +495,18 @@ def _finish(run: _FileRun | None, future, last: bool, read: int, unfinished: dic
                 for piece in result.pieces:
                     run.writer.write(piece)
             if run.state_writer is not None:
-                for line in lines:
-                    run.state_writer.write(line)
+                for record in records:
+                    run.state_writer.write(json.dumps(record, ensure_ascii=False) + "\n")
             if last:
                 written = run.commit()
         except OSError as exc:  # a full disk, a folder where a file should go: this file fails, the batch goes on
             run.unwritable = run.failed = True
             run.abort()
             message = f"cannot write {run.output or run.state}: {exc.strerror or exc}"
-            failure = error_record(str(run.item.path), message)
-            records, lines = [*records, failure], [*lines, record_line(failure)]
+            records = [*records, error_record(str(run.item.path), message)]
     if last:
         del unfinished[id(run)]
-    return Progress(records, read, files_done=int(last), bytes_written=written, lines=lines)
+    return Progress(records, read, files_done=int(last), bytes_written=written)
 
 
 def _work(
@@ -586,9 +564,7 @@ def _jsonl_tasks(run: _FileRun, path: str, chunk_bytes: int) -> Iterator[tuple[_
     yield run, last, True, now - position
 
 
-def _stored_progress(
-    records: Iterator[tuple[str, dict]], size: int, batch: int = 1000
-) -> Iterator[tuple[None, Progress, bool, int]]:
+def _stored_progress(records: Iterator[dict], size: int, batch: int = 1000) -> Iterator[tuple[None, Progress, bool, int]]:
     """An up-to-date file's stored records, a batch at a time (a JSONL input's
     state may hold millions); the first batch carries the file's size."""
     first = True
@@ -596,6 +572,5 @@ def _stored_progress(
         chunk = list(islice(records, batch))
         if not chunk and not first:
             return
-        lines, read = [line for line, _ in chunk], [record for _, record in chunk]
-        yield None, Progress(read, size if first else 0, files_done=int(first), skipped=first, lines=lines), True, 0
+        yield None, Progress(chunk, size if first else 0, files_done=int(first), skipped=first), True, 0
         first = False

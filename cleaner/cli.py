@@ -6,6 +6,7 @@ Exit codes: 0 all good; 1 some documents failed, or (check) problems found;
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -82,11 +83,11 @@ def cmd_clean(args: argparse.Namespace) -> int:
     try:
         for step in _stop_between_steps_on_ctrl_c(steps):
             summary.add(step)
-            for record, line in zip(step.records, step.lines, strict=True):
+            for record in step.records:
                 if record["status"] == "error":
                     progress.write(f"cleaner: {record['path']}: {record['error']}")
                 if report is not None:
-                    report.write(line)
+                    report.write(json.dumps(record, ensure_ascii=False) + "\n")
                 if kept_records is not None:
                     kept_records.append(record)
             progress.update(step, summary)
