@@ -39,7 +39,8 @@ import marshal
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -101,6 +102,35 @@ def cached(
     _write(path, marshal.dumps(to_plain(tables)))
     release_freed_memory()
     return tables
+
+
+def join_arrays(arrays: Iterable[array]) -> bytes:
+    """Arrays of doubles as one run of bytes, for `to_plain`. Read back by
+    `split_arrays`, each array is cut from it with no object per array to
+    free afterwards: objects freed among the tables' would leave holes that
+    the process keeps (see language.load_profiles)."""
+    buffer = array("d")
+    for row in arrays:
+        buffer.extend(row)
+    return buffer.tobytes()
+
+
+def split_arrays(data: bytes, lengths: Iterable[int]) -> Iterator[array]:
+    """The arrays `join_arrays` joined into `data`, given their lengths; a
+    ValueError (the file is damaged) if the lengths do not fit `data`."""
+    view = memoryview(data)
+    width = array("d").itemsize
+    start = 0
+    for length in lengths:
+        end = start + width * length
+        if end > len(view):
+            raise ValueError("cached arrays: shorter than their lengths")
+        row = array("d")
+        row.frombytes(view[start:end])
+        yield row
+        start = end
+    if start != len(view):
+        raise ValueError("cached arrays: longer than their lengths")
 
 
 def _write(path: Path, data: bytes) -> None:

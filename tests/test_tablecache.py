@@ -157,3 +157,12 @@ def test_freed_memory_goes_back_to_the_system():
     after = _resident_mb()
     assert before - freed < 10 < freed - after, (before, freed, after)
     assert kept
+
+
+def test_arrays_joined_into_bytes_split_back_and_a_wrong_length_is_damage():
+    rows = [array("d", [1.5, -2.0]), array("d"), array("d", [3.25])]
+    data = tablecache.join_arrays(rows)
+    assert list(tablecache.split_arrays(data, [2, 0, 1])) == rows
+    for lengths in ([2, 0, 2], [2, 0]):
+        with pytest.raises(ValueError):
+            list(tablecache.split_arrays(data, lengths))

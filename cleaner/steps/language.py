@@ -40,7 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..result import Language, Line
-from ..tablecache import cached
+from ..tablecache import cached, join_arrays, split_arrays
 
 SEED = 0
 # Below this many letters the guess is noise (a title, a date).
@@ -98,36 +98,17 @@ def _profile_inputs(folder: str) -> list[bytes]:
 
 
 def _profiles_to_plain(profiles: tuple[list[str], dict[str, tuple[bytearray, array]]]) -> tuple:
-    # The values go as one run of bytes, row after row, so that reading them
-    # back leaves no object per row to free among the rows (see
-    # `load_profiles` on what that costs).
     languages, rows = profiles
     grams = list(rows)
-    indexes = [rows[gram][0] for gram in grams]
-    values = array("d")
-    for gram in grams:
-        values.extend(rows[gram][1])
-    values = values.tobytes()
-    return languages, grams, indexes, values
+    return languages, grams, [rows[gram][0] for gram in grams], join_arrays(rows[gram][1] for gram in grams)
 
 
 def _profiles_from_plain(plain: tuple) -> tuple[list[str], dict[str, tuple[bytes, array]]]:
     """The rows as `load_profiles` gives them, but each row's language
     indexes are `bytes` (marshal reads a bytearray back as bytes): the same
     numbers, read the same way."""
-    languages, grams, indexes, raw_values = plain
-    values = memoryview(raw_values)
-    width = array("d").itemsize
-    rows = {}
-    start = 0
-    for gram, row_indexes in zip(grams, indexes, strict=True):
-        end = start + width * len(row_indexes)
-        row = array("d")
-        row.frombytes(values[start:end])
-        rows[gram] = (row_indexes, row)
-        start = end
-    if start != len(values):
-        raise ValueError("language profiles: the rows' values do not add up")
+    languages, grams, indexes, values = plain
+    rows = dict(zip(grams, zip(indexes, split_arrays(values, map(len, indexes)), strict=True), strict=True))
     return languages, rows
 
 

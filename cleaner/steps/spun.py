@@ -60,8 +60,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..prefilter import may_match, prefilter_literals
-from ..tablecache import cached
 from ..result import Line, SpunPassage, SpunResult
+from ..tablecache import cached, join_arrays, split_arrays
 
 COVERED_LANGUAGES = frozenset({"en"})
 # How much better, in nats (natural log), a synonym must fit for each step of
@@ -213,35 +213,19 @@ def _table_inputs() -> list[bytes]:
 
 def _tables_to_plain(tables: ReferenceTables) -> tuple:
     # marshal keeps an object that is reached twice as one object, so the
-    # strings the tables share stay shared when they are read back. The
-    # slates' counts go as one run of bytes, in the slates' order: read
-    # back, each slate's array is cut from it, with no object per slate to
-    # free afterwards (objects freed among the tables' would leave holes
-    # that the process keeps, as a build of lists would: see
-    # language.load_profiles).
+    # strings the tables share stay shared when they are read back.
     slates = {word: slate for word, (slate, _) in tables.choices.items()}
-    counts = array("d")
-    for _, row in tables.choices.values():
-        counts.extend(row)  # one growing buffer: no object per slate to free
-    counts = counts.tobytes()
+    counts = join_arrays(counts for _, counts in tables.choices.values())
     return (tables.log_unigrams, tables.followers, tables.preceders, tables.log_total, tables.log_unseen_pair,
             slates, counts)
 
 
 def _tables_from_plain(plain: tuple) -> ReferenceTables:
-    unigrams, followers, preceders, log_total, log_unseen_pair, slates, raw_counts = plain
-    counts = memoryview(raw_counts)
-    width = array("d").itemsize
-    choices = {}
-    start = 0
-    for word, slate in slates.items():
-        end = start + width * len(slate)
-        row = array("d")
-        row.frombytes(counts[start:end])
-        choices[word] = (slate, row)
-        start = end
-    if start != len(counts):
-        raise ValueError("spun tables: the slates' counts do not add up")
+    unigrams, followers, preceders, log_total, log_unseen_pair, slates, counts = plain
+    rows = split_arrays(counts, map(len, slates.values()))
+    choices = {word: (slate, next(rows)) for word, slate in slates.items()}
+    if next(rows, None) is not None:
+        raise ValueError("spun tables: more counts than slates")
     return ReferenceTables(unigrams, followers, preceders, log_total, log_unseen_pair, choices)
 
 
