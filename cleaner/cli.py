@@ -274,7 +274,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="cleaner",
         description="Strip boilerplate (navigation, ads, related links, directories, captions) from scraped "
         "articles, repair their text, and score passages that look machine-spun.",
-        epilog="Exit codes: 0 all good; 1 documents failed or problems found; 2 usage error or bad rule file.",
+        epilog="Exit codes: 0 all good; 1 documents failed or problems found; 2 usage error or bad rule file. "
+        "Built word tables are kept in ~/.cache/cleaner (CLEANER_CACHE_DIR: elsewhere; set and empty: off), "
+        "so that later runs start faster.",
     )
     parser.add_argument("--version", action="version", version=f"cleaner {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
