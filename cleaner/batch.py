@@ -247,8 +247,9 @@ class ProcessEngine:
     `gc.freeze()` keeps the collector from writing to the objects that exist
     now (the tables among them), which would copy every page of them into
     every worker; and the memory freed so far goes back to the system first
-    (`heap.release_freed_memory`), rather than into every worker. Frozen objects are never collected; in a command-line run
-    nearly all of them (modules, rules, tables) live to its end anyway.
+    (`heap.release_freed_memory`), rather than into every worker. Frozen
+    objects are never collected; in a command-line run nearly all of them
+    (modules, rules, tables) live to its end anyway.
     bench/throughput.py's PSS column measures what the run takes from the
     machine.
 

@@ -16,9 +16,8 @@ read only for exactly the inputs it was built from, and there is nothing
 to invalidate: changed inputs read another name. A file that cannot be read
 back (truncated, damaged) is built again and replaced; a folder that
 cannot be written leaves the process building its tables, as without a
-cache. A file is written to a temporary
-name and renamed, so a process that reads it while another writes it sees
-the whole file or none.
+cache. A file is written to a temporary name and renamed, so a process
+that reads it while another writes it sees the whole file or none.
 
 marshal rather than pickle: it reads only strings, numbers and containers
 and runs no code while loading, where a pickle can call anything it names.
@@ -94,10 +93,8 @@ def cached(
     try:
         with path.open("rb") as handle:
             return from_plain(marshal.loads(handle.read()))
-    except FileNotFoundError:
-        pass
     except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):
-        pass  # damaged or truncated: built again below, and replaced
+        pass  # missing, or damaged: built below, and written (again)
     tables = build()
     _write(path, marshal.dumps(to_plain(tables)))
     release_freed_memory()

@@ -144,9 +144,9 @@ def _text_features(text: str, words: int) -> tuple[str, tuple[float, ...]]:
     alpha = [t for t in _WORD.findall(sample) if t.isalpha()]
     chars = "".join(sample.split()) or " "
     digits, alphanumeric = _count_digits_and_alphanumerics(chars)
-    # Every date pattern holds a digit (\d is a decimal digit, and every
-    # decimal digit is a digit to str.isdigit): a line without one, read in
-    # full, cannot hold a date.
+    # Every match of _DATE holds a digit (\d, a decimal digit, which
+    # str.isdigit counts too): a line no longer than its sample, with no
+    # digit in it, cannot hold a date, and is not searched.
     dateish = (digits or len(text) > RATIO_SAMPLE_CHARS) and _DATE.search(text) is not None
     return " ".join(text.split()).casefold(), (
         float(text.rstrip().endswith(":")),
