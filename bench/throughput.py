@@ -135,13 +135,19 @@ def _pss(pid: int) -> int:
     return 0
 
 
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment for a row's command: this checkout's
+    package first, and `extra` (the table cache's folder)."""
+    return {**os.environ, "PYTHONPATH": str(ROOT), **(extra or {})}
+
+
 def measure(command: list[str], env: dict[str, str] | None = None) -> dict:
     """Wall seconds and peak memory of a command (run to completion), with
     `env` added to this process's environment."""
     peak = {"tree": 0, "process": 0, "pss": 0}
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+                               env=child_env(env))
     done = threading.Event()
 
     def sample() -> None:
@@ -240,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         cache = {"CLEANER_CACHE_DIR": "" if args.cold else str(work / "table-cache")}
         if not args.cold:
             subprocess.run([python, "-c", "from cleaner import Cleaner; Cleaner().load_tables()"], check=True,
-                           env={**os.environ, "PYTHONPATH": str(ROOT), **cache})
+                           env=child_env(cache))
         plan = [
             ("cleaner --jobs 1", "pages.jsonl", clean + [pages, "-o", str(work / "o1"), "--jobs", "1"]),
             (f"cleaner --jobs {args.jobs}", "pages.jsonl", clean + [pages, "-o", str(work / "oN"), "--jobs", str(args.jobs)]),

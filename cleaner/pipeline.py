@@ -142,7 +142,6 @@ class Cleaner:
             heuristics = self._heuristics.with_thresholds(front.source_rules.heuristics if front.source_rules else ())
         stoplist = stoplist_for(front.language.code)
         memo = LineMemo()  # the passes read the same lines again
-        sentences: dict[str, tuple[list[str], int]] = {}  # and so does dedupe
         new: dict[int, Decision] = {}
         for _ in range(passes or MAX_CONTEXT_PASSES):
             found: dict[int, Decision] = {}
@@ -153,7 +152,7 @@ class Cleaner:
                     )
                 )
             if self.config.dedupe:
-                found.update(label_duplicates(lines, {**decided, **found}, sentences))
+                found.update(label_duplicates(lines, {**decided, **found}, memo.sentences))
             if not found:
                 break
             new.update(found)

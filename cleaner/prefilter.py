@@ -113,7 +113,24 @@ def prefilter_literals(pattern) -> tuple[str, ...] | None:
     literals = required_literals(pattern)
     if literals is None or any(_unsafe(ch) for literal in literals for ch in literal):
         return None
-    return tuple(sorted({s.lower() for s in literals}, key=lambda s: (-len(s), s)))
+    return _longest_first({s.lower() for s in literals})
+
+
+def union_literals(literal_sets) -> tuple[str, ...] | None:
+    """The literals of an alternation of patterns, from theirs
+    (`prefilter_literals`): all of them together, or None if one pattern
+    has none."""
+    found: set[str] = set()
+    for literals in literal_sets:
+        if literals is None:
+            return None
+        found.update(literals)
+    return _longest_first(found)
+
+
+def _longest_first(literals: set[str]) -> tuple[str, ...]:
+    # One fixed order (longest first), so every run tests a line the same way.
+    return tuple(sorted(literals, key=lambda s: (-len(s), s)))
 
 
 def _unsafe(ch: str) -> bool:

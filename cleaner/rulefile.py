@@ -27,7 +27,7 @@ from pathlib import Path
 
 import regex
 
-from .prefilter import prefilter_literals
+from .prefilter import prefilter_literals, union_literals
 
 RULE_KINDS = ("keep", "drop", "drop_block", "cut")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -264,19 +264,8 @@ def _build(path: Path, raw: str, data: dict) -> RuleSet:
         heuristics=tuple(sorted(heuristics.items())),
         tests=tuple(tests),
         any_drop=any_drop,
-        any_drop_literals=_union(rule.literals for rule in rules["drop"]) if any_drop is not None else None,
+        any_drop_literals=union_literals(rule.literals for rule in rules["drop"]) if any_drop is not None else None,
     )
-
-
-def _union(literal_sets) -> tuple[str, ...] | None:
-    """The literals of an alternation: its alternatives' together, or None
-    if one of them has none (longest first, as prefilter_literals gives them)."""
-    found: set[str] = set()
-    for literals in literal_sets:
-        if literals is None:
-            return None
-        found.update(literals)
-    return tuple(sorted(found, key=lambda s: (-len(s), s)))
 
 
 def _alternation(rules: list[LineRule]) -> regex.Pattern | None:

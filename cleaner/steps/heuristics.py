@@ -115,11 +115,12 @@ class _Info:
 class LineMemo:
     """What the lines' own texts give, kept between the context passes over
     one document (which read the same lines again): the line's facts and
-    class, and its line-model features. Only valid for one set of
-    heuristics data and stoplist, so make one per document."""
+    class, its line-model features, and its sentences for dedupe. Only valid
+    for one set of heuristics data and stoplist, so make one per document."""
 
     facts: dict[str, tuple] = field(default_factory=dict)
     features: dict[str, tuple] = field(default_factory=dict)
+    sentences: dict[str, tuple[list[str], int]] = field(default_factory=dict)
 
 
 def label_heuristics(

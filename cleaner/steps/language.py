@@ -90,11 +90,17 @@ def _profile_inputs(folder: str) -> list[bytes]:
     """What `load_profiles(folder)` reads, in its order (which decides each
     language's index), and the code that reads it (see cleaner/tablecache.py)."""
     inputs = [Path(__file__).read_bytes()]
+    for name, path in _profile_files(folder):
+        inputs += [name.encode("utf-8", "surrogateescape"), Path(path).read_bytes()]
+    return inputs
+
+
+def _profile_files(folder: str):
+    """(name, path) of each profile, in directory order, as langdetect reads them."""
     for name in os.listdir(folder):
         path = os.path.join(folder, name)
         if not name.startswith(".") and os.path.isfile(path):
-            inputs += [name.encode("utf-8", "surrogateescape"), Path(path).read_bytes()]
-    return inputs
+            yield name, path
 
 
 def _profiles_to_plain(profiles: tuple[list[str], dict[str, tuple[bytearray, array]]]) -> tuple:
@@ -172,10 +178,7 @@ def load_profiles(folder: str) -> tuple[list[str], dict[str, tuple[bytearray, ar
     the rows, and the process keeps it (about 20 MB more)."""
     languages: list[str] = []
     rows: dict[str, tuple[bytearray, array]] = {}
-    for name in os.listdir(folder):
-        path = os.path.join(folder, name)
-        if name.startswith(".") or not os.path.isfile(path):
-            continue
+    for _, path in _profile_files(folder):
         with open(path, encoding="utf-8") as handle:
             profile = json.load(handle)
         index = len(languages)

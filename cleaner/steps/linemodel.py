@@ -25,7 +25,8 @@ from ..prefilter import prefiltered
 _WORD = re.compile(r"\w+")
 _SENTENCE_PUNCT = re.compile(r"[.,;:!?]")
 # Searched behind a prefilter of the literals their matches hold (most lines
-# hold none); see cleaner/prefilter.py.
+# hold none); see cleaner/prefilter.py. Every match of _DATE holds a digit,
+# which `_text_features` relies on (a test draws matches of it to check).
 _DATE = prefiltered(
     re.compile(
         r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\b\d{1,2}:\d\d\b|\b(?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?\b",

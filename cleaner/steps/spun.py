@@ -273,11 +273,11 @@ def load_spun_data() -> SpunModel:
     raw = tomllib.loads(data.joinpath("spun_artifacts.toml").read_text(encoding="utf-8"))
     artifacts = []
     for a in raw["artifact"]:
+        kind = a.get("kind", "scar")
+        if kind not in ARTIFACT_KINDS:
+            raise ValueError(f"spun_artifacts.toml: {a['name']}: kind {kind!r}, expected one of {ARTIFACT_KINDS}")
         pattern = re.compile(a["pattern"])
-        artifacts.append(Artifact(a["name"], pattern, float(a["weight"]), a.get("kind", "scar"), prefilter_literals(pattern)))
-    for artifact in artifacts:
-        if artifact.kind not in ARTIFACT_KINDS:
-            raise ValueError(f"spun_artifacts.toml: {artifact.name}: kind {artifact.kind!r}, expected one of {ARTIFACT_KINDS}")
+        artifacts.append(Artifact(a["name"], pattern, float(a["weight"]), kind, prefilter_literals(pattern)))
     model = json.loads(data.joinpath("spun_model.json").read_text(encoding="utf-8"))
     return model_from(tuple(artifacts), model)
 
