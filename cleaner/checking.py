@@ -10,11 +10,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .batch import clean_bytes
-from .files import CONTENT_TYPES, KINDS, write_atomically
+from .formats import clean_document, format_of
+from .formats.jsonl import JSONL
+from .outputs import write_atomically
+from .pathnames import shown
 from .pipeline import Cleaner
 from .result import CleanResult
-from .steps.decode import NotTextError
 
 # Repairs that `clean` makes but `check` does not object to: a no-break space
 # is not damage, and a hook must pass an article that only has those.
@@ -35,7 +36,7 @@ class FileCheck:
 
     def lines(self) -> Iterator[str]:
         for line, message in self.problems:
-            yield f"{self.path}:{line}: {message}"
+            yield f"{shown(self.path)}:{line}: {message}"
 
 
 def problem_lines(result: CleanResult, threshold: float) -> list[tuple[int, str]]:
@@ -62,17 +63,18 @@ def check_file(cleaner: Cleaner, path: Path, fix: bool = False) -> FileCheck:
     """Check one file; with `fix`, rewrite a text file that has problems with
     its cleaned text (HTML and JSONL are never rewritten in place)."""
     outcome = FileCheck(path)
-    kind = KINDS.get(path.suffix.lower())
-    if kind == "jsonl":
+    input_format, _ = format_of(path, named=True)
+    if input_format is JSONL:
         outcome.error = "check reads text and HTML files; clean JSONL with 'cleaner clean'"
         return outcome
     try:
-        result = clean_bytes(cleaner, path.read_bytes(), content_type=CONTENT_TYPES[kind])
+        data = path.read_bytes()
     except OSError as exc:
         outcome.error = f"cannot read: {exc.strerror or exc}"
         return outcome
-    except (NotTextError, ValueError) as exc:
-        outcome.error = str(exc)
+    result = clean_document(cleaner, data, content_type=input_format.content_type)
+    if isinstance(result, str):
+        outcome.error = result
         return outcome
     outcome.problems = problem_lines(result, cleaner.config.spun_threshold)
     if result.extracted:
@@ -97,17 +99,17 @@ def run_checks(cleaner: Cleaner, paths: Iterable[Path], fix: bool = False, out=N
     for path in paths:
         outcome = check_file(cleaner, path, fix=fix)
         if outcome.error:
-            print(f"{path}: {outcome.error}", file=err)
+            print(f"{shown(path)}: {outcome.error}", file=err)
             status = 1
             continue
         if outcome.fixed:
-            print(f"Fixing {path}", file=out)
+            print(f"Fixing {shown(path)}", file=out)
             status = 1  # a changed file is for the user to review (pre-commit's convention)
             outcome.problems = check_file(cleaner, path).problems
         for line in outcome.lines():
             print(line, file=out)
         if outcome.not_fixed:
-            print(f"{path}: not fixed: {outcome.not_fixed}", file=err)
+            print(f"{shown(path)}: not fixed: {outcome.not_fixed}", file=err)
         if outcome.problems:
             status = 1
     return status

@@ -1,41 +1,47 @@
 """The `cleaner` command: a thin adapter over the library.
 
 Exit codes: 0 all good; 1 some documents failed, or (check) problems found;
-2 usage error, unreadable rule file, or an output folder inside the input.
+2 usage error, unreadable rule file, a plan that would write over an input
+or write one output twice, or an output folder in use by another run;
+130 interrupted (Ctrl-C); 141 standard output closed under it (a pipe).
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
 from . import __version__
-from .batch import Engine, default_jobs, local_engine, run_batch
+from .batch import DEFAULT_MAX_DOC_BYTES, BatchOptions, run_batch
 from .checking import run_checks
-from .config import Config, make_config
-from .files import (
-    CONTENT_TYPES,
-    KINDS,
-    AtomicWriter,
-    UsageError,
-    check_output_folder,
-    file_size,
-    find_inputs,
-    remove_stale_temporaries,
+from .cliargs import (
+    add_rule_options,
+    add_threshold_option,
+    config_from_args,
+    count_argument,
+    megabytes_argument,
 )
+from .config import ConfigError
+from .engines import ENGINES, EngineUnavailable, default_jobs, make_engine
+from .formats import format_of
 from .htmlreport import DEFAULT_MAX_TEXTS, read_records, write_report
+from .outputs import OutputFolder, OutputFolderInUse
+from .pathnames import shown
 from .pipeline import Cleaner
+from .plan import UsageError, check_plan, find_inputs
 from .progress import ProgressBar, Summary
+from .reportfile import ReportFile
 from .rulefile import RuleFileError
 from .steps.decode import NotTextError
+from .tablecache import CacheNotUsed
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 T = TypeVar("T")
 
 
@@ -45,66 +51,146 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", CacheNotUsed)
+        previous = warnings.showwarning
+        warnings.showwarning = _show_warning
+        try:
+            return args.run(args)
+        except (UsageError, RuleFileError, ConfigError) as exc:
+            _error(str(exc))
+            return EXIT_USAGE
+        except KeyboardInterrupt:
+            _error("interrupted")
+            return EXIT_INTERRUPTED
+        except BrokenPipeError:
+            # The reader of standard output went away (`cleaner explain x | head`):
+            # nothing more to say, and nothing to say it to.
+            _silence_stdout()
+            return EXIT_BROKEN_PIPE
+        finally:
+            warnings.showwarning = previous
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    if issubclass(category, CacheNotUsed):
+        _error(f"note: {message}")
+    else:
+        print(warnings.formatwarning(message, category, filename, lineno, line), file=sys.stderr, end="")
+
+
+def _silence_stdout() -> None:
     try:
-        return args.run(args)
-    except (UsageError, RuleFileError) as exc:
-        _error(str(exc))
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        _error("interrupted")
-        return 130
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 # --- commands -----------------------------------------------------------------
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
-    out_dir = Path(args.output)
-    check_output_folder(out_dir, args.paths)
-    for extra in (args.report, args.html_report):
-        if extra:
-            check_output_folder(Path(extra), args.paths)
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler goes with --engine dask")
+    out_path = Path(args.output)
+    found = find_inputs(args.paths)
+    if not found.inputs:
+        raise UsageError(f"no .txt, .html or .jsonl files (plain, .gz or .zst) in {' '.join(map(shown, args.paths))}")
+    reports = [Path(p) for p in (args.report, args.html_report) if p]
+    check_plan(found, out_path, reports)  # before anything is written
     cleaner = Cleaner(config_from_args(args))  # rule files are checked before anything is written
-    items = find_inputs(args.paths)
-    if not items:
-        raise UsageError(f"no .txt, .html or .jsonl files (plain, .gz or .zst) in {' '.join(args.paths)}")
+    try:
+        engine = make_engine(args.engine, args.jobs or default_jobs(), cleaner.config, scheduler=args.scheduler)
+    except EngineUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        return _clean_into(args, cleaner, found, out_path, engine)
+    finally:
+        engine.close()
+
+
+def _clean_into(args, cleaner: Cleaner, found, out_path: Path, engine) -> int:
+    try:
+        out = OutputFolder.open_locked(out_path)
+    except OutputFolderInUse as exc:
+        raise UsageError(f"{exc.filename}: {exc.strerror}; wait for it to end, or clean into another folder") from None
+    except OSError as exc:
+        raise UsageError(f"{shown(out_path)}: cannot make or open the output folder: {exc.strerror or exc}") from None
+    report = visual = None
+    try:
+        if args.resume:  # before this run makes temporary files of its own; nothing else writes here
+            out.remove_stale_temporaries(recursive=True, owned=True)
+        report = _open_report(Path(args.report), keep=True) if args.report else None
+        if args.html_report and report is None:  # the visual report is built from a JSONL one
+            visual = _open_report(Path(args.html_report).with_name(Path(args.html_report).name + ".records"), keep=False)
+        summary, seconds = _run(args, cleaner, found, out, engine, [r for r in (report, visual) if r])
+    except BaseException:
+        for writer in (report, visual):
+            if writer is not None:
+                writer.abort()
+        out.close()
+        raise
+    out.close()
+    status = EXIT_PROBLEMS if summary.totals["error"] or summary.notices else EXIT_OK
+    for writer in (report, visual):
+        if writer is not None and writer.keep:
+            writer.close()
+    source = report or visual
+    if args.html_report:
+        if source.error is None and source.finish():
+            try:
+                write_report(source.records, source.base, Path(args.html_report))
+            except OSError as exc:
+                source.error = f"cannot write the visual report {shown(args.html_report)}: {exc.strerror or exc}"
+        if visual is not None:
+            visual.close()
+    for writer in (report, visual):
+        if writer is not None and writer.error:
+            _error(writer.error)
+            status = EXIT_PROBLEMS
+    print(summary.text(seconds, shown(out_path), args.report and shown(args.report),
+                       args.html_report and shown(args.html_report)), file=sys.stderr)
+    return status
+
+
+def _open_report(path: Path, *, keep: bool) -> ReportFile:
+    try:
+        return ReportFile(path, keep=keep)
+    except OSError as exc:
+        raise UsageError(f"{shown(path)}: cannot write the report there: {exc.strerror or exc}") from None
+
+
+def _run(args, cleaner: Cleaner, found, out: OutputFolder, engine, reports: list[ReportFile]) -> tuple[Summary, float]:
     started = time.monotonic()
-    engine = _engine(args, args.jobs or default_jobs(), cleaner.config)  # may be refused: nothing is written yet
-    if args.resume:  # once, before this run makes temporary files of its own
-        remove_stale_temporaries(out_dir)
-        if args.report:
-            remove_stale_temporaries(Path(args.report).parent, Path(args.report).name)
-    report = AtomicWriter(Path(args.report)) if args.report else None
-    kept_records: list[dict] | None = [] if args.html_report else None
-    summary = Summary(files=len(items))
-    progress = ProgressBar(sum(file_size(item.path) for item in items), enabled=_use_progress(sys.stderr))
-    # A few tasks per worker in flight: none waits for work, memory stays flat.
-    steps = run_batch(cleaner, items, out_dir, engine, resume=args.resume, in_flight=4 * engine.workers)
+    summary = Summary.of(found)
+    progress = ProgressBar(sum(_size(item.path) for item in found.inputs), enabled=_use_progress(sys.stderr))
+    options = BatchOptions(
+        max_doc_bytes=round(args.max_doc_mb * 1e6), resume=args.resume, in_flight=4 * engine.workers
+    )  # a few tasks per worker in flight: none waits for work, memory stays flat
+    steps = run_batch(cleaner, found.inputs, out, engine, options)
     try:
         for step in _stop_between_steps_on_ctrl_c(steps):
             summary.add(step)
+            for notice in step.notices:
+                progress.write(f"cleaner: {notice}")
             for record in step.records:
-                if record["status"] == "error":
-                    progress.write(f"cleaner: {record['path']}: {record['error']}")
-                if report is not None:
-                    report.write(json.dumps(record, ensure_ascii=False) + "\n")
-                if kept_records is not None:
-                    kept_records.append(record)
+                if not record.ok and not step.quiet:
+                    progress.write(f"cleaner: {record.path}: {record.error}")
+                for report in reports:
+                    report.add(record)
             progress.update(step, summary)
-    except BaseException:
-        if report is not None:
-            report.abort()
-        raise
     finally:
         steps.close()  # now, not when the traceback is freed: its temporary files go
         progress.close()
-        engine.close()
-    if report is not None:
-        report.commit()
-    if kept_records is not None:
-        write_report(kept_records, Path(args.html_report))
-    print(summary.text(time.monotonic() - started, out_dir, args.report, args.html_report), file=sys.stderr)
-    return EXIT_PROBLEMS if summary.totals["error"] else EXIT_OK
+    return summary, time.monotonic() - started
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _stop_between_steps_on_ctrl_c(steps: Iterator[T]) -> Iterator[T]:
@@ -135,37 +221,28 @@ def _stop_between_steps_on_ctrl_c(steps: Iterator[T]) -> Iterator[T]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _engine(args: argparse.Namespace, jobs: int, config: Config) -> Engine:
-    if args.engine == "local":
-        if args.scheduler:
-            raise UsageError("--scheduler goes with --engine dask")
-        return local_engine(jobs, config)
-    from .dask_engine import DaskEngine, DaskUnavailable
-
-    try:
-        return DaskEngine(args.scheduler, jobs)
-    except DaskUnavailable as exc:
-        raise UsageError(str(exc)) from None
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     cleaner = Cleaner(config_from_args(args))
-    return run_checks(cleaner, (item.path for item in find_inputs(args.paths)), fix=args.fix)
+    found = find_inputs(args.paths)
+    for path, why in found.skipped:
+        _error(f"{path}: skipped: {why}")
+    return run_checks(cleaner, (item.path for item in found.inputs), fix=args.fix)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
     cleaner = Cleaner(config_from_args(args))
     path = Path(args.file)
+    input_format, _ = format_of(path, named=True)
     try:
         data = path.read_bytes()
-        result = cleaner.clean(data, url=args.url, source=args.source, content_type=CONTENT_TYPES.get(KINDS.get(path.suffix.lower())))
+        result = cleaner.clean(data, url=args.url, source=args.source, content_type=getattr(input_format, "content_type", None))
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise UsageError(f"{shown(path)}: cannot read: {exc.strerror or exc}") from None
     except (NotTextError, ValueError) as exc:
-        raise UsageError(f"{path}: {exc}") from None
+        raise UsageError(f"{shown(path)}: {exc}") from None
     color = _use_color(sys.stdout)
     paint = (lambda code, s: f"\033[{code}m{s}\033[0m") if color else (lambda code, s: s)
-    print(f"{path}: source {result.source or '-'}, language {result.language.code or '-'}"
+    print(f"{shown(path)}: source {result.source or '-'}, language {result.language.code or '-'}"
           f" ({result.language.confidence if result.language.confidence is not None else result.language.reason}),"
           f" encoding {result.decoding.encoding}" + (", extracted from HTML" if result.extracted else ""))
     cuts = {c.line: c for c in result.cuts}
@@ -187,19 +264,24 @@ def cmd_explain(args: argparse.Namespace) -> int:
             print(f"  line {passage.line}: {passage.score:.2f}  {'; '.join(passage.evidence)}")
     for warning in result.warnings:
         print(f"warning: {warning}")
+    sys.stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
     return EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     source = Path(args.report)
+    out = Path(args.output)
     try:
-        records = read_records(source)
+        count = sum(1 for _ in read_records(source))  # the whole report is checked before anything is written
+        write_report(lambda: read_records(source), source.resolve().parent, out, max_texts=args.max_texts)
+    except FileNotFoundError as exc:
+        raise UsageError(f"{shown(exc.filename or source)}: {exc.strerror}") from None
     except OSError as exc:
-        raise UsageError(f"{source}: cannot read: {exc.strerror or exc}") from None
+        where = exc.filename if exc.filename else source
+        raise UsageError(f"{shown(where)}: {exc.strerror or exc}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise UsageError(str(exc)) from None
-    write_report(records, Path(args.output), max_texts=args.max_texts)
-    print(f"{len(records)} documents -> {args.output}", file=sys.stderr)
+    print(f"{count} documents -> {shown(out)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -229,20 +311,6 @@ def cmd_rules_list(args: argparse.Namespace) -> int:
 # --- helpers --------------------------------------------------------------------
 
 
-def config_from_args(args: argparse.Namespace) -> Config:
-    """The options every command (and the hook) shares, from parsed arguments."""
-    overrides: dict = {"rules_dirs": tuple(args.rules or ())}
-    if getattr(args, "spun_threshold", None) is not None:
-        overrides["spun_threshold"] = args.spun_threshold
-    if getattr(args, "drop_spun", False):
-        overrides["drop_spun"] = True
-    if getattr(args, "no_spun", False):
-        overrides["score_spun"] = False
-    if getattr(args, "no_builtin_rules", False):
-        overrides["builtin_rules"] = False
-    return make_config(**overrides)
-
-
 def _use_progress(stream) -> bool:
     return stream.isatty() and os.environ.get("TERM") != "dumb"
 
@@ -255,26 +323,14 @@ def _error(message: str) -> None:
     print(f"cleaner: {message}", file=sys.stderr)
 
 
-def threshold_argument(value: str) -> float:
-    number = float(value)
-    if not 0.0 <= number <= 1.0:
-        raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return number
-
-
-def _jobs(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cleaner",
         description="Strip boilerplate (navigation, ads, related links, directories, captions) from scraped "
         "articles, repair their text, and score passages that look machine-spun.",
-        epilog="Exit codes: 0 all good; 1 documents failed or problems found; 2 usage error or bad rule file. "
+        epilog="Exit codes: 0 all good; 1 documents failed or problems found; 2 usage error, bad rule file, "
+        "an output that would land on an input, or an output folder in use by another run; 130 interrupted; "
+        "141 standard output closed (a pipe). "
         "Built word tables are kept in ~/.cache/cleaner (CLEANER_CACHE_DIR: elsewhere; set and empty: off), "
         "so that later runs start faster.",
     )
@@ -282,28 +338,32 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--rules", metavar="DIR", action="append",
-                        help="a folder of extra rule files (*.toml), read after the built-in ones; repeatable")
+    add_rule_options(common)
     common.add_argument("--no-builtin-rules", action="store_true", help="use only the rule files given with --rules")
-    common.add_argument("--spun-threshold", metavar="X", type=threshold_argument,
-                        help=f"spun score (0..1) at which a document or passage is flagged (default {Config().spun_threshold})")
+    add_threshold_option(common)
 
     clean = sub.add_parser("clean", parents=[common], help="clean files and folders into an output folder",
                            description="Clean .txt, .html/.htm and .jsonl files, plain or compressed (.gz, .zst); "
                            "folders are searched recursively. a/b.html becomes OUT/a/b.txt; a .jsonl file becomes "
                            "OUT/<name>.jsonl with one cleaned record per input record (compressed as the input was). "
                            "Outputs appear only when complete. A progress bar shows on a terminal; a summary "
-                           "follows. Inputs are never modified.")
+                           "follows. Inputs are never modified: a run that could write over an input, or write one "
+                           "output twice, is refused before it writes anything. Links inside input folders are not "
+                           "followed (the summary lists them). Only one run at a time writes into an output folder.")
     clean.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to clean")
     clean.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder (not inside an input folder)")
     clean.add_argument("--report", metavar="FILE.jsonl", help="write one JSON record per document: what was dropped and why")
     clean.add_argument("--html-report", metavar="FILE.html", help="also write the visual report (see 'cleaner report')")
-    clean.add_argument("--jobs", type=_jobs, metavar="N",
+    clean.add_argument("--max-doc-mb", type=megabytes_argument, default=DEFAULT_MAX_DOC_BYTES / 1e6, metavar="MB",
+                       help="the largest document read, in MB (a file, or a JSONL line, decompressed; default "
+                       f"{DEFAULT_MAX_DOC_BYTES / 1e6:g}); a larger one fails alone, unread. Cleaning holds about "
+                       "ten times a document's size in memory")
+    clean.add_argument("--jobs", type=count_argument, metavar="N",
                        help="worker processes (default: all cores); with --engine dask, the local cluster's workers")
     clean.add_argument("--resume", action="store_true",
                        help="skip outputs already complete and up to date: same input bytes, rule files, options "
                        "and version (recorded under OUT/.cleaner-state/)")
-    clean.add_argument("--engine", choices=("local", "dask"), default="local",
+    clean.add_argument("--engine", choices=ENGINES, default="local",
                        help="where the work runs: worker processes here (default), or Dask (pip install 'cleaner[dask]')")
     clean.add_argument("--scheduler", metavar="ADDRESS",
                        help="with --engine dask: a running scheduler, e.g. tcp://10.0.0.5:8786 "
@@ -337,7 +397,7 @@ def _parser() -> argparse.ArgumentParser:
                             "the report are read again for their text.")
     report.add_argument("report", metavar="REPORT.jsonl", help="what 'cleaner clean --report' wrote")
     report.add_argument("-o", "--output", required=True, metavar="FILE.html")
-    report.add_argument("--max-texts", type=_jobs, default=DEFAULT_MAX_TEXTS, metavar="N",
+    report.add_argument("--max-texts", type=count_argument, default=DEFAULT_MAX_TEXTS, metavar="N",
                         help=f"embed the text of at most N documents (default {DEFAULT_MAX_TEXTS}); "
                         "the others show their dropped lines only")
     report.set_defaults(run=cmd_report)

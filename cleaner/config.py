@@ -6,10 +6,16 @@ arguments to `clean()` / `Cleaner()`.
 """
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 
-class Config(NamedTuple):
+class ConfigError(ValueError):
+    """An option with a value outside its range (the command line refuses
+    the same values with the same words)."""
+
+
+class _Options(NamedTuple):
     #: Extra folders of rule files (``*.toml``), read after the built-in ones.
     #: A user file with the same source id as a built-in one replaces it.
     rules_dirs: tuple[str, ...] = ()
@@ -39,6 +45,43 @@ class Config(NamedTuple):
     spun_threshold: float = 0.5
     #: Drop flagged spun passages from the output instead of only reporting them.
     drop_spun: bool = False
+
+
+class Config(_Options):
+    """Every option of the pipeline, checked when made: a value outside its
+    range is a `ConfigError` here, as it is on the command line."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args: object, **kwargs: object) -> Config:
+        config = super().__new__(cls, *args, **kwargs)
+        _check(config)
+        return config
+
+    def _replace(self, **changes: object) -> Config:
+        return type(self)(**{**self._asdict(), **changes})
+
+
+_FLAGS = ("builtin_rules", "repair", "heuristics", "dedupe", "detect_language", "score_spun", "drop_spun")
+
+
+def _check(config: _Options) -> None:
+    if not isinstance(config.rules_dirs, tuple) or not all(isinstance(d, str) for d in config.rules_dirs):
+        raise ConfigError(f"rules_dirs must be a tuple of folder names, not {config.rules_dirs!r}")
+    for name in _FLAGS:
+        if not isinstance(getattr(config, name), bool):
+            raise ConfigError(f"{name} must be True or False, not {getattr(config, name)!r}")
+    if not _number(config.rule_timeout) or not 0 < config.rule_timeout < math.inf:
+        raise ConfigError(f"rule_timeout must be a number of seconds above 0, not {config.rule_timeout!r}")
+    if not isinstance(config.language_sample_chars, int) or isinstance(config.language_sample_chars, bool) \
+            or config.language_sample_chars < 1:
+        raise ConfigError(f"language_sample_chars must be a whole number, 1 or more, not {config.language_sample_chars!r}")
+    if not _number(config.spun_threshold) or not 0.0 <= config.spun_threshold <= 1.0:
+        raise ConfigError(f"spun_threshold must be between 0 and 1, not {config.spun_threshold!r}")
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 DEFAULT_CONFIG = Config()

@@ -23,8 +23,7 @@ import sys
 from pathlib import Path
 
 from .checking import run_checks
-from .cli import config_from_args, threshold_argument
-from .config import Config
+from .cliargs import add_rule_options, add_threshold_option, config_from_args
 from .pipeline import Cleaner
 from .rulefile import RuleFileError
 
@@ -47,10 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=["check", "fix"])
     parser.add_argument("files", nargs="*", metavar="FILE")
     parser.add_argument("--all", action="store_true", help="look at every file passed, not only newly added ones")
-    parser.add_argument("--rules", metavar="DIR", action="append", help="a folder of extra rule files; repeatable")
-    parser.add_argument(
-        "--spun-threshold", metavar="X", type=threshold_argument, help=f"0..1, default {Config().spun_threshold}"
-    )
+    add_rule_options(parser)
+    add_threshold_option(parser)
     parser.add_argument("--drop-spun", action="store_true", help="fix: also remove spun passages")
     # pre-commit puts the hook's args before the file names: options and
     # files may come in any order.

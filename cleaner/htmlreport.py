@@ -13,160 +13,184 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .steps.assemble import split_lines
-from .steps.decode import NotTextError, decode
-from .steps.extract import extract_html
+from .formats import ByteReader, format_of
+from .outputs import Folder
+from .pathnames import path_of
+from .pipeline import numbered_lines
+from .records import Record
 
 DEFAULT_MAX_TEXTS = 1000
 BAR_LIMIT = 15  # reasons shown in the bar chart; the rest are summed as "other"
+ERRORS_LISTED = 50  # failed documents listed by path in the summary
+# Originals larger than this are not read again for their text.
+MAX_ORIGINAL_BYTES = 32_000_000
 
 
-def read_records(path: Path) -> list[dict]:
-    """The records of a JSONL report; a line that is not a JSON object is an
-    error naming the file and line."""
-    records = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
+def read_records(path: Path) -> Iterator[Record]:
+    """The records of a JSONL report, streamed; a line that is not a report
+    record is a ValueError naming the file and line."""
+    with ByteReader.open(path) as reader:
+        for number, line in reader.lines(1 << 62):
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not a report record: {exc.msg}") from None
-            if not isinstance(record, dict) or "path" not in record or "status" not in record:
-                raise ValueError(f"{path}:{number}: not a report record (no path or status)")
-            records.append(record)
-    return records
+                yield Record.from_json(line)
+            except (ValueError, RecursionError) as exc:
+                message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+                raise ValueError(f"{path}:{number}: not a report record: {message.removeprefix('not a report record: ')}") from None
 
 
-def original_lines(records: list[dict], max_texts: int) -> dict[int, list[str] | None]:
-    """The lines the report's line numbers refer to, for the first `max_texts`
-    documents: the file's text, the extracted text of HTML, or the text of a
-    JSONL record. None where the original cannot be read any more."""
-    texts: dict[int, list[str] | None] = {}
-    wanted_jsonl: dict[str, dict[int, int]] = {}
-    for index, record in enumerate(records[:max_texts]):
-        path, _, line = record["path"].rpartition(":")
-        if path.endswith(".jsonl") and line.isdigit():
-            wanted_jsonl.setdefault(path, {})[int(line)] = index
+def original_lines(records: list[Record], base: Path) -> dict[int, list[str] | str]:
+    """The lines each record's line numbers refer to (the file's text, the
+    extracted text of HTML, or the text of a JSONL record), by index in
+    `records`; where they cannot be given, why not. Files are found from
+    `base`, the report's folder, and read through their format."""
+    texts: dict[int, list[str] | str] = {}
+    wanted: dict[str, dict[int | None, list[int]]] = {}
+    for index, record in enumerate(records):
+        if record.file is None:
+            texts[index] = "the report does not say which file it came from"
             continue
-        texts[index] = _file_lines(Path(record["path"]), record)
-    for path, by_line in wanted_jsonl.items():
+        wanted.setdefault(record.file, {}).setdefault(record.line, []).append(index)
+    for file, by_line in wanted.items():
+        path = base / path_of(file)
+        input_format, compression = format_of(path, named=True)
         try:
-            with open(path, "rb") as handle:
-                for number, raw in enumerate(handle, start=1):
-                    if number in by_line:
-                        texts[by_line[number]] = _record_lines(raw, records[by_line[number]])
-        except OSError:
-            pass
-        for index in by_line.values():
-            texts.setdefault(index, None)
+            with ByteReader.open(path, compression) as reader:
+                for line, original in input_format.originals(reader, set(by_line), MAX_ORIGINAL_BYTES):
+                    for index in by_line[line]:
+                        record = records[index]
+                        if record.digest is not None and original.digest != record.digest:
+                            texts[index] = "the original has changed since it was cleaned"
+                        else:
+                            texts[index] = numbered_lines(original.data, extracted=record.extracted, url=original.url)
+        except (OSError, ValueError) as exc:
+            reason = f"the original cannot be read: {getattr(exc, 'strerror', None) or exc}"
+            for indexes in by_line.values():
+                for index in indexes:
+                    texts.setdefault(index, reason)
+        for indexes in by_line.values():
+            for index in indexes:
+                texts.setdefault(index, "the original no longer holds this document")
     return texts
 
 
-def _file_lines(path: Path, record: dict) -> list[str] | None:
-    try:
-        text, _ = decode(path.read_bytes())
-    except (OSError, NotTextError):
-        return None
-    return _lines_as_cleaned(text, record, None)
-
-
-def _record_lines(raw: bytes, record: dict) -> list[str] | None:
-    try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    text = data.get("text") if isinstance(data.get("text"), str) else data.get("html")
-    if not isinstance(text, str):
-        return None
-    return _lines_as_cleaned(text, record, data.get("url") if isinstance(data.get("url"), str) else None)
-
-
-def _lines_as_cleaned(text: str, record: dict, url: str | None) -> list[str]:
-    """The lines as the pipeline numbered them: extracted first if it extracted."""
-    if record.get("extracted"):
-        text = extract_html(text, url)
-    return [line.text for line in split_lines(text)]
-
-
-def summarise(records: list[dict]) -> dict:
+def summarise(records: Iterable[Record]) -> dict:
     reasons: Counter = Counter()
     languages: Counter = Counter()
-    scores: list[float] = []
-    not_scored = 0
+    histogram = [0] * 10
+    totals: Counter = Counter()
+    errors: list[dict] = []
     for record in records:
-        for dropped in record.get("dropped") or []:
+        totals["documents"] += 1
+        totals["chars_in"] += record.chars_in
+        totals["chars_out"] += record.chars_out
+        totals["flagged"] += record.spun_flagged
+        for dropped in record.dropped:
             reasons[dropped["reason"]] += 1
-        if record["status"] == "ok":
-            languages[record.get("language") or "unknown"] += 1
-            spun = record.get("spun") or {}
-            if spun.get("score") is None:
-                not_scored += 1
+        if record.ok:
+            totals["ok"] += 1
+            languages[record.language or "unknown"] += 1
+            score = record.spun.get("score")
+            if score is None:
+                totals["not_scored"] += 1
             else:
-                scores.append(float(spun["score"]))
+                histogram[min(int(float(score) * 10), 9)] += 1
+        else:
+            totals["failed"] += 1
+            if len(errors) < ERRORS_LISTED:
+                errors.append({"path": record.path, "error": record.error})
     return {
-        "documents": len(records),
-        "ok": sum(r["status"] == "ok" for r in records),
-        "errors": [{"path": r["path"], "error": r.get("error")} for r in records if r["status"] != "ok"],
-        "chars_in": sum(r.get("chars_in") or 0 for r in records),
-        "chars_out": sum(r.get("chars_out") or 0 for r in records),
-        "flagged": sum(bool((r.get("spun") or {}).get("flagged")) for r in records),
+        "documents": totals["documents"],
+        "ok": totals["ok"],
+        "failed": totals["failed"],
+        "errors": errors,
+        "chars_in": totals["chars_in"],
+        "chars_out": totals["chars_out"],
+        "flagged": totals["flagged"],
         "reasons": reasons.most_common(),
         "languages": languages.most_common(),
-        "histogram": [sum(1 for s in scores if min(int(s * 10), 9) == b) for b in range(10)],
-        "not_scored": not_scored,
+        "histogram": histogram,
+        "not_scored": totals["not_scored"],
     }
 
 
-def document_entry(index: int, record: dict, lines: list[str] | None) -> dict:
+def document_entry(index: int, record: Record, lines: list[str] | str | None) -> dict:
     """What the page knows of one document. Dropped lines are given by number
     and reason only: their text is in `lines` where the text is embedded, and
-    left out where it is not, so a large report stays small."""
-    spun = record.get("spun") or {}
-    dropped = record.get("dropped") or []
+    left out where it is not, so a large report stays small. `lines` is the
+    text, or why it is not there (None: beyond the texts embedded)."""
+    spun = record.spun
+    dropped = record.dropped
+    embedded = isinstance(lines, list)
     entry = {
         "i": index,
-        "path": record["path"],
-        "status": record["status"],
-        "error": record.get("error"),
-        "source": record.get("source") or "",
-        "language": record.get("language") or "",
+        "path": record.path,
+        "status": record.status,
+        "error": record.error,
+        "source": record.source or "",
+        "language": record.language or "",
         "score": spun.get("score"),
-        "flagged": bool(spun.get("flagged")),
-        "chars_in": record.get("chars_in") or 0,
-        "chars_out": record.get("chars_out") or 0,
+        "flagged": record.spun_flagged,
+        "chars_in": record.chars_in,
+        "chars_out": record.chars_out,
         "n_dropped": len(dropped),
-        "dropped": {str(d["line"]): [d["reason"], d.get("detail", "")] for d in dropped} if lines is not None else {},
-        "reasons": Counter(d["reason"] for d in dropped).most_common() if lines is None else [],
+        "dropped": {str(d["line"]): [d["reason"], d.get("detail", "")] for d in dropped} if embedded else {},
+        "reasons": Counter(d["reason"] for d in dropped).most_common() if not embedded else [],
         "spun": {str(p["line"]): [p["score"], p["evidence"]] for p in spun.get("passages") or []},
         "cuts": {},
-        "lines": lines,
+        "lines": lines if embedded else None,
+        "why_no_text": lines if isinstance(lines, str) else None,
     }
-    for cut in record.get("cuts") or []:
+    for cut in record.cuts:
         entry["cuts"].setdefault(str(cut["line"]), []).append([cut["text"], cut["reason"]])
     return entry
 
 
-def build_report(records: list[dict], *, max_texts: int = DEFAULT_MAX_TEXTS, title: str = "cleaner report") -> str:
-    summary = summarise(records)
-    texts = original_lines(records, max_texts)
-    docs = [document_entry(i, r, texts.get(i)) for i, r in enumerate(records)]
-    data = json.dumps({"summary": summary, "docs": docs}, ensure_ascii=False).replace("</", "<\\/")
-    return (
-        _PAGE.replace("%TITLE%", html.escape(title))
-        .replace("%SUMMARY%", _summary_html(summary))
-        .replace("%DATA%", data)
-    )
+def report_pieces(records: Callable[[], Iterable[Record]], base: Path, *, max_texts: int = DEFAULT_MAX_TEXTS,
+                  title: str = "cleaner report") -> Iterator[str]:
+    """The page, a piece at a time: `records()` is read twice (once for the
+    summary, once for the documents), and no more than `max_texts` records
+    are held at once, so memory stays flat however many there are."""
+    summary = summarise(records())
+    data_start = json.dumps({"summary": summary}, ensure_ascii=False)[:-1] + ', "docs": ['
+    page_start, page_end = _PAGE.replace("%TITLE%", html.escape(title)).replace("%SUMMARY%", _summary_html(summary)).split("%DATA%")
+    yield page_start
+    yield _script_safe(data_start)
+    first: list[Record] = []
+    stream = iter(records())
+    for record in stream:
+        first.append(record)
+        if len(first) >= max_texts:
+            break
+    texts = original_lines(first, base)
+    index = 0
+    for index, record in enumerate(first):
+        yield ("," if index else "") + _script_safe(json.dumps(document_entry(index, record, texts.get(index)), ensure_ascii=False))
+    for index, record in enumerate(stream, start=len(first)):
+        yield ("," if index else "") + _script_safe(json.dumps(document_entry(index, record, None), ensure_ascii=False))
+    yield "]}"
+    yield page_end
 
 
-def write_report(records: Iterable[dict], out: Path, *, max_texts: int = DEFAULT_MAX_TEXTS) -> None:
-    from .files import write_atomically
+def build_report(records: list[Record], base: Path = Path("."), **options) -> str:
+    """The whole page as one string (for a list of records in memory)."""
+    return "".join(report_pieces(lambda: records, base, **options))
 
-    write_atomically(out, build_report(list(records), max_texts=max_texts, title=f"cleaner report: {out.stem}"))
+
+def write_report(records: Callable[[], Iterable[Record]], base: Path, out: Path, *, max_texts: int = DEFAULT_MAX_TEXTS) -> None:
+    """Write the page to `out`, atomically, a piece at a time."""
+    with Folder.open(out.parent) as folder, folder.writer(out.name) as writer:
+        for piece in report_pieces(records, base, max_texts=max_texts, title=f"cleaner report: {out.stem}"):
+            writer.write(piece)
+
+
+def _script_safe(text: str) -> str:
+    """JSON inside a <script> element: no "</" that could end it."""
+    return text.replace("</", "<\\/")
 
 
 # --- static parts: the summary and its charts are plain HTML and SVG ----------
@@ -177,7 +201,7 @@ def _summary_html(s: dict) -> str:
     figures = [
         ("documents", f"{s['documents']:,}"),
         ("cleaned", f"{s['ok']:,}"),
-        ("errors", f"{len(s['errors']):,}"),
+        ("errors", f"{s['failed']:,}"),
         ("flagged as spun", f"{s['flagged']:,}"),
         ("characters in", f"{s['chars_in']:,}"),
         ("characters out", f"{s['chars_out']:,} ({ratio})"),
@@ -185,9 +209,9 @@ def _summary_html(s: dict) -> str:
     cards = "".join(f'<div class="card"><b>{v}</b><span>{k}</span></div>' for k, v in figures)
     languages = ", ".join(f"{html.escape(code)} {n}" for code, n in s["languages"]) or "-"
     errors = "".join(
-        f"<li><code>{html.escape(e['path'])}</code>: {html.escape(str(e['error']))}</li>" for e in s["errors"][:50]
+        f"<li><code>{html.escape(e['path'])}</code>: {html.escape(str(e['error']))}</li>" for e in s["errors"]
     )
-    more = f"<li>… and {len(s['errors']) - 50} more (filter the table by status)</li>" if len(s["errors"]) > 50 else ""
+    more = f"<li>… and {s['failed'] - len(s['errors'])} more (filter the table by status)</li>" if s["failed"] > len(s["errors"]) else ""
     return (
         f'<section id="summary"><div class="cards">{cards}</div>'
         f'<div class="charts"><figure><figcaption>Dropped lines by reason</figcaption>{_bar_chart(s["reasons"])}</figure>'
@@ -330,8 +354,8 @@ function renderDoc(i) {
   box.append(el("p", {}, `status ${d.status}${d.error ? ": " + d.error : ""} · source ${d.source || "-"} · language ${d.language || "-"} · `
     + `spun score ${d.score === null ? "n/a" : d.score.toFixed(2)}${d.flagged ? " (flagged)" : ""} · ${d.n_dropped} lines dropped`));
   if (!d.lines) {
-    box.append(el("p", {class: "empty"}, "The text of this document is not embedded in the report (see --max-texts, or the "
-      + "original could not be read). Its dropped lines, by reason:"));
+    box.append(el("p", {class: "empty"}, (d.why_no_text ? "The text of this document is not shown: " + d.why_no_text + "."
+      : "The text of this document is not embedded in the report (see --max-texts).") + " Its dropped lines, by reason:"));
     box.append(el("ul", {}, ...d.reasons.map(([reason, n]) => el("li", {}, `${reason}: ${n}`))));
     box.hidden = false; return; }
   const lines = d.lines;

@@ -89,8 +89,11 @@ class Cleaner:
         source: str | None = None,
         content_type: str | None = None,
     ) -> CleanResult:
-        """Clean one document. Raises `NotTextError` for binary input and
-        `ValueError` for an unknown `source`; anything else comes back as data."""
+        """Clean one document: `str`, or `bytes` (`bytearray` and `memoryview`
+        too). Raises `TypeError` for anything else, `NotTextError` for binary
+        input and `ValueError` for an unknown `source`; anything else comes
+        back as data."""
+        data = _document_data(data)
         config = self.config
         front = self.front_steps(data, url=url, source=source, content_type=content_type)
         lines, decisions, language, source_rules = front.lines, front.decisions, front.language, front.source_rules
@@ -204,6 +207,24 @@ class Cleaner:
         return FrontResult(
             lines, original, decisions, cuts, repairs, source_rules, language, decoding, extracted, chars_in, warnings
         )
+
+
+def _document_data(data: object) -> str | bytes:
+    if isinstance(data, str | bytes):
+        return data
+    if isinstance(data, bytearray | memoryview):
+        return bytes(data)
+    raise TypeError(f"a document is str or bytes (or bytearray, memoryview), not {type(data).__name__}")
+
+
+def numbered_lines(data: bytes | str, *, extracted: bool, url: str | None = None) -> list[str]:
+    """The lines of a document as `clean` numbered them (a result's line
+    numbers refer to these): its text, or the text extracted from HTML when
+    the result says it `extracted`."""
+    text, _ = decode(data)
+    if extracted:
+        text = extract_html(text, url)
+    return [line.text for line in split_lines(text)]
 
 
 @lru_cache(maxsize=8)

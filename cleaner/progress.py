@@ -8,7 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .batch import Progress
+from .batch import Finished
+from .plan import Found
 
 # The summary lists this many failed documents by path; the report has them all.
 ERRORS_LISTED = 10
@@ -16,33 +17,47 @@ ERRORS_LISTED = 10
 
 @dataclass
 class Summary:
+    """The batch's counts, from the same records the report gets: the
+    summary and the report always agree."""
+
     files: int = 0
     totals: Counter = field(default_factory=Counter)
     reasons: Counter = field(default_factory=Counter)
     languages: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    #: From the search for inputs: paths passed over, and why; files of no input kind.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    others: Counter = field(default_factory=Counter)
 
-    def add(self, step: Progress) -> None:
+    @classmethod
+    def of(cls, found: Found) -> Summary:
+        return cls(files=len(found.inputs), skipped=list(found.skipped), others=Counter(found.others))
+
+    def add(self, step: Finished) -> None:
         totals = self.totals
         totals["bytes_in"] += step.bytes_read
         totals["bytes_out"] += step.bytes_written
         totals["files_done"] += step.files_done
         totals["files_skipped"] += step.skipped
+        totals["documents"] += step.unreported
+        totals["error"] += step.unreported
+        self.notices.extend(step.notices)
         for record in step.records:
             totals["documents"] += 1
-            totals[record["status"]] += 1
-            totals["chars_in"] += record["chars_in"]
-            totals["chars_out"] += record["chars_out"]
-            for dropped in record["dropped"]:
+            totals[record.status] += 1
+            totals["chars_in"] += record.chars_in
+            totals["chars_out"] += record.chars_out
+            for dropped in record.dropped:
                 self.reasons[dropped["reason"]] += 1
-            if record["spun"] and record["spun"]["flagged"]:
+            if record.spun_flagged:
                 totals["spun"] += 1
-            if record["status"] == "ok":
-                self.languages[record["language"] or "unknown"] += 1
+            if record.ok:
+                self.languages[record.language or "unknown"] += 1
             elif len(self.errors) < ERRORS_LISTED:
-                self.errors.append(f"{record['path']}: {record['error']}")
+                self.errors.append(f"{record.path}: {record.error}")
 
-    def text(self, seconds: float, out_dir: Path, report: str | None, html_report: str | None) -> str:
+    def text(self, seconds: float, out_dir: str, report: str | None, html_report: str | None) -> str:
         t = self.totals
         rate = t["bytes_in"] / 1e6 / seconds if seconds > 0 else 0.0
         skipped = f" ({t['files_skipped']} up to date, not redone)" if t["files_skipped"] else ""
@@ -61,6 +76,17 @@ class Summary:
             )
         if self.languages:
             lines.append("languages: " + ", ".join(f"{code} {n:,}" for code, n in self.languages.most_common(6)))
+        if self.skipped:
+            lines.append(f"skipped {len(self.skipped):,} paths:")
+            lines.extend(f"  {path}: {why}" for path, why in self.skipped)
+        if self.others:
+            lines.append(
+                f"not read: {sum(self.others.values()):,} files of no input kind ("
+                + ", ".join(f"{kind} {n:,}" for kind, n in self.others.most_common()) + ")"
+            )
+        if self.notices:
+            lines.append("files not written whole:")
+            lines.extend(f"  {notice}" for notice in self.notices)
         if self.errors:
             more = t["error"] - len(self.errors)
             lines.append("failed:")
@@ -93,7 +119,7 @@ class ProgressBar:
             self._bar = tqdm(total=total_bytes, unit="B", unit_scale=True, unit_divisor=1000, file=sys.stderr,
                              desc="cleaning", dynamic_ncols=True, smoothing=0.1)
 
-    def update(self, step: Progress, summary: Summary) -> None:
+    def update(self, step: Finished, summary: Summary) -> None:
         if self._bar is None:
             return
         if step.bytes_read:

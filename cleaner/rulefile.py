@@ -20,7 +20,9 @@ rules step reports a rule that runs out of time, by its id).
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,17 +137,45 @@ def builtin_rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "rules"
 
 
+# A rule file larger than this is refused unread: hand-written rules are a
+# few KB (the largest built-in file is under 10 KB).
+MAX_RULE_FILE_BYTES = 1_000_000
+
+
 def load_rule_file(path: Path | str) -> RuleSet:
     path = Path(path)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleFileError(path, f"cannot read rule file: {exc}") from None
+    raw = _read_rule_file(path)
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
         raise RuleFileError(path, f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise RuleFileError(path, "not valid TOML: arrays or tables nested too deeply") from None
     return _build(path, raw, data)
+
+
+def _read_rule_file(path: Path) -> str:
+    """The file's text. Only a regular file is read (a link to one is), and
+    only up to `MAX_RULE_FILE_BYTES`: a FIFO would wait for ever, a device
+    such as /dev/zero never end. The file is opened without waiting and
+    checked as opened, so it cannot be swapped between check and read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise RuleFileError(path, f"cannot read rule file: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise RuleFileError(path, "not a regular file (a rule file must be one)")
+        try:
+            data = handle.read(MAX_RULE_FILE_BYTES + 1)
+        except OSError as exc:
+            raise RuleFileError(path, f"cannot read rule file: {exc.strerror or exc}") from None
+    if len(data) > MAX_RULE_FILE_BYTES:
+        raise RuleFileError(path, f"larger than {MAX_RULE_FILE_BYTES:,} bytes: not a rule file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RuleFileError(path, f"cannot read rule file: not UTF-8 ({exc.reason} at byte {exc.start})") from None
 
 
 def load_rule_dirs(dirs: list[Path | str]) -> list[RuleSet]:

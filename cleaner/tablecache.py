@@ -21,8 +21,14 @@ that reads it while another writes it sees the whole file or none.
 
 marshal rather than pickle: it reads only strings, numbers and containers
 and runs no code while loading, where a pickle can call anything it names.
-It is still not made to read files from a hostile writer, which is why the
-cache lives in the user's own folder:
+It is still not made to read files from a hostile writer (a rotated table
+of language profiles is well-formed marshal, and names English pages
+Persian), so a cache file is read only when it and its folder belong to
+the user and no one else can write them, as ssh and pip check their own
+files; the folder is made private (0700) when this makes it. Each file
+carries the SHA-256 of its payload, checked before the payload is read. A
+folder or file that fails the check is left alone, the tables are built in
+memory, and a one-line note (a `CacheNotUsed` warning) says why. The folder:
 
     $CLEANER_CACHE_DIR, else $XDG_CACHE_HOME/cleaner, else ~/.cache/cleaner
 
@@ -36,8 +42,10 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import stat
 import sys
 import tempfile
+import warnings
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -90,15 +98,81 @@ def cached(
         path = folder / f"{name}-{digest(inputs())}.marshal"
     except OSError:  # an input that cannot be read for its digest: build without the cache
         return build()
-    try:
-        with path.open("rb") as handle:
-            return from_plain(marshal.loads(handle.read()))
-    except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):
-        pass  # missing, or damaged: built below, and written (again)
+    distrust = _distrust(folder, create=True)
+    if distrust is not None:
+        _note(f"table cache not used: {folder} {distrust}; the tables are built in memory")
+        return build()
+    payload = _read(path)
+    if payload is not None:
+        try:
+            return from_plain(marshal.loads(payload))
+        except (EOFError, ValueError, TypeError, KeyError, IndexError):
+            pass  # damaged: built below, and written again
     tables = build()
     _write(path, marshal.dumps(to_plain(tables)))
     release_freed_memory()
     return tables
+
+
+class CacheNotUsed(UserWarning):
+    """The table cache was passed over (the tables were built in memory)."""
+
+
+_NOTED: set[str] = set()
+
+
+def _note(message: str) -> None:
+    if message not in _NOTED:  # once a process, however many tables
+        _NOTED.add(message)
+        warnings.warn(message, CacheNotUsed, stacklevel=3)
+
+
+def _distrust(path: Path, *, create: bool = False) -> str | None:
+    """Why the cache folder or file at `path` must not be read, or None. As
+    ssh and pip do with their own files: it must be the user's own and
+    writable by nobody else, since whoever can write it decides what this
+    program's tables say. (Where the system has no such owners, as on
+    Windows, the user's own folders are trusted.)"""
+    try:
+        if create and not os.path.lexists(path):
+            os.makedirs(path, mode=0o700, exist_ok=True)
+        status = os.lstat(path)
+    except OSError as exc:
+        return f"cannot be made or read ({exc.strerror or exc})"
+    if os.name != "posix":
+        return None
+    if stat.S_ISLNK(status.st_mode):
+        return "is a symbolic link"
+    if status.st_uid != os.getuid():
+        return "belongs to another user"
+    if status.st_mode & 0o022:
+        return "can be written by other users"
+    return None
+
+
+# A cache file: this header, the SHA-256 of the payload, then the payload
+# (marshal's bytes). The digest is checked before the payload is unmarshalled.
+_HEADER = b"cleaner tables 1\n"
+
+
+def _read(path: Path) -> bytes | None:
+    """The payload of the cache file at `path`, or None if it is missing,
+    damaged, or not to be trusted (that with a note)."""
+    if not os.path.lexists(path):
+        return None
+    distrust = _distrust(path)
+    if distrust is not None:
+        _note(f"table cache not used: {path} {distrust}; the tables are built in memory")
+        return None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    start = len(_HEADER) + hashlib.sha256().digest_size
+    if not data.startswith(_HEADER) or hashlib.sha256(data[start:]).digest() != data[len(_HEADER) : start]:
+        return None
+    return data[start:]
 
 
 def join_arrays(arrays: Iterable[array]) -> bytes:
@@ -136,9 +210,9 @@ def _write(path: Path, data: bytes) -> None:
     never a requirement)."""
     temporary = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(descriptor, "wb") as handle:
+        with os.fdopen(descriptor, "wb") as handle:  # mkstemp's 0600: the user's own, as read checks
+            handle.write(_HEADER + hashlib.sha256(data).digest())
             handle.write(data)
         os.replace(temporary, path)
         temporary = None

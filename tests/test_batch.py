@@ -16,10 +16,13 @@ import pytest
 import zstandard
 
 from cleaner import Cleaner
-from cleaner.batch import STATE_FOLDER, InlineEngine, ProcessEngine, Progress, run_batch
+from cleaner.batch import BatchOptions, Finished, run_batch
 from cleaner.cli import main
-from cleaner.files import find_inputs
+from cleaner.engines import InlineEngine, ProcessEngine
+from cleaner.outputs import STATE_FOLDER, OutputFolder
+from cleaner.plan import find_inputs
 from cleaner.progress import ProgressBar, Summary
+from cleaner.records import NOT_CLEANED, Record
 from conftest import FIXTURES, ROOT
 from test_cli import read_report, snapshot, unplaced
 
@@ -55,8 +58,9 @@ def decompress(path: Path) -> bytes:
 
 def run(cleaner: Cleaner, folder: Path, out: Path, engine, **options) -> list[dict]:
     records: list[dict] = []
-    for step in run_batch(cleaner, find_inputs([folder]), out, engine, **options):
-        records.extend(step.records)
+    with OutputFolder.open_locked(out) as folder_out:
+        for step in run_batch(cleaner, find_inputs([folder]).inputs, folder_out, engine, BatchOptions(**options)):
+            records.extend(record.to_dict() for record in step.records)
     return records
 
 
@@ -93,7 +97,7 @@ def report_what_the_worker_inherited(config, task):
     profiles and word tables before any work, and its collector frozen."""
     import gc
 
-    from cleaner.batch import TaskResult
+    from cleaner.formats import TaskResult
     from cleaner.steps.language import _load_factory
     from cleaner.steps.spun import load_reference_tables
 
@@ -107,10 +111,11 @@ def test_workers_share_the_tables_their_parent_loaded_before_starting_them(tmp_p
 import json, sys
 from test_batch import report_what_the_worker_inherited
 from cleaner import Cleaner
-from cleaner.batch import ProcessEngine, Task
+from cleaner.engines import ProcessEngine
+from cleaner.formats import Task
 config = Cleaner().config
 engine = ProcessEngine(2, run=report_what_the_worker_inherited, config=config if sys.argv[1] == "yes" else None)
-found = [engine.submit(config, Task("x.txt", "txt", None, b"x")).result().records[0] for _ in range(4)]
+found = [engine.submit(config, Task("text", "x.txt", "/x.txt", None, 1000, b"x")).result().records[0] for _ in range(4)]
 engine.close()
 print(json.dumps(found))
 """
@@ -126,7 +131,7 @@ print(json.dumps(found))
 
 def crash_on_marker(config, task):
     """run_task, but the worker process dies outright on a document with CRASH in it."""
-    from cleaner.batch import run_task
+    from cleaner.engines import run_task
 
     if b"CRASH" in task.data or any(b"CRASH" in line for _, line in task.lines):
         os._exit(1)
@@ -312,12 +317,12 @@ def test_interrupted_run_resumes_to_exactly_the_uninterrupted_outputs(tmp_path, 
 
 def test_summary_counts_and_lists_failures():
     summary = Summary(files=2)
-    ok = {"path": "a.txt", "status": "ok", "language": "en", "dropped": [{"reason": "heuristic:nav"}] * 2,
-          "spun": {"flagged": True}, "chars_in": 10, "chars_out": 4}
-    bad = {"path": "b.jsonl:3", "status": "error", "error": "not a JSON object", "language": None, "dropped": [],
-           "spun": None, "chars_in": 0, "chars_out": 0}
-    summary.add(Progress([ok], bytes_read=2_500_000, files_done=1, bytes_written=1_000))
-    summary.add(Progress([bad], bytes_read=500_000, files_done=1))
+    fields = {"language": "en", "dropped": [{"line": 1, "reason": "heuristic:nav"}] * 2, "spun": {"flagged": True},
+              "chars_in": 10, "chars_out": 4}
+    ok = Record.cleaned("a.txt", {**NOT_CLEANED, **fields})
+    bad = Record.failed("b.jsonl:3", "not a JSON object")
+    summary.add(Finished([ok], bytes_read=2_500_000, files_done=1, bytes_written=1_000))
+    summary.add(Finished([bad], bytes_read=500_000, files_done=1))
     text = summary.text(2.0, Path("out"), "r.jsonl", None)
     assert "2 documents in 2 files: 1 cleaned, 1 failed, 1 flagged as spun" in text
     assert "3.0 MB read, 1.0 KB written" in text and "1.50 MB/s" in text
@@ -326,7 +331,7 @@ def test_summary_counts_and_lists_failures():
 
 
 def test_progress_bar_shows_files_and_documents_only_when_enabled(capsys):
-    step = Progress([{"status": "ok"}], bytes_read=1000, files_done=1)
+    step = Finished([Record("a.txt", "ok")], bytes_read=1000, files_done=1)
     summary = Summary(files=4)
     summary.totals.update(documents=1, files_done=1)
     bar = ProgressBar(4000, enabled=True)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.batch import STATE_FOLDER
 from cleaner.cli import main
-from cleaner.files import find_inputs
+from cleaner.outputs import STATE_FOLDER
+from cleaner.plan import find_inputs
 from conftest import FIXTURES
 
 
@@ -59,7 +59,7 @@ def test_clean_folder_writes_outputs_and_report(inputs, tmp_path, capsys):
     assert all(r["status"] == "ok" for r in records)
     assert len([r for r in records if r["path"].startswith(str(inputs / "corpus.jsonl"))]) == 3
     summary = capsys.readouterr().err
-    files = len(find_inputs([inputs]))  # fixtures/expected.json is not an input kind
+    files = len(find_inputs([inputs]).inputs)  # fixtures/expected.json is not an input kind
     assert f"{len(records)} documents in {files} files: {len(records)} cleaned, 0 failed" in summary
     assert "languages: en" in summary and "lines dropped: " in summary
     assert not list(out.rglob(".*.tmp"))  # no temporary files left behind
@@ -113,7 +113,8 @@ def test_output_folder_in_the_input_is_refused_before_writing(inputs, where, cap
     out = inputs if where == "same" else inputs / "cleaned"
     before = snapshot(inputs)
     assert main(["clean", str(inputs), "-o", str(out)]) == 2
-    assert "output folder must not be" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"output folder {out}: is {'the' if where == 'same' else 'inside the'} input folder {inputs}" in err
     assert snapshot(inputs) == before
 
 

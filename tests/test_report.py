@@ -25,8 +25,8 @@ def fixture_report(tmp_path_factory):
 
 
 def test_page_is_self_contained_and_embeds_every_document(fixture_report, tmp_path):
-    records = read_records(fixture_report)
-    page = build_report(records)
+    records = list(read_records(fixture_report))
+    page = build_report(records, fixture_report.parent)
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page)  # nothing fetched from a network
     assert "<link" not in page and "<script src" not in page
     data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1))
@@ -38,8 +38,8 @@ def test_page_is_self_contained_and_embeds_every_document(fixture_report, tmp_pa
 
 
 def test_texts_beyond_the_cap_are_left_out_but_their_drops_stay(fixture_report):
-    records = read_records(fixture_report)
-    page = build_report(records, max_texts=2)
+    records = list(read_records(fixture_report))
+    page = build_report(records, fixture_report.parent, max_texts=2)
     data = json.loads(re.search(r'id="data">(.*?)</script>', page, re.S).group(1))
     assert data["docs"][1]["lines"] is not None and data["docs"][5]["lines"] is None
     beyond = [d for d in data["docs"][2:] if d["n_dropped"]]
@@ -75,9 +75,9 @@ def render(page, fragment=""):
 def test_browser_shows_chart_table_struck_lines_and_highlighted_passages(fixture_report, tmp_path):
     page = tmp_path / "r.html"
     main(["report", str(fixture_report), "-o", str(page)])
-    records = read_records(fixture_report)
-    supplier = next(i for i, r in enumerate(records) if r["path"].endswith("supplier-listing.txt"))
-    spun = next(i for i, r in enumerate(records) if r["path"].endswith("spun-blog.txt"))
+    records = list(read_records(fixture_report))
+    supplier = next(i for i, r in enumerate(records) if r.path.endswith("supplier-listing.txt"))
+    spun = next(i for i, r in enumerate(records) if r.path.endswith("spun-blog.txt"))
 
     dom = render(page, f"#doc={supplier}")
     assert dom.count('<rect class="bar"') >= 5  # the bar chart of reasons
@@ -95,8 +95,8 @@ def test_seed_report_shows_the_directory_struck_and_spun_passages_highlighted(se
     main(["clean", str(seeds_dir), "-o", str(tmp_path / "out"), "--report", str(report), "--jobs", "1"])
     page = tmp_path / "r.html"
     assert main(["report", str(report), "-o", str(page)]) == 0
-    records = read_records(report)
-    index = {os.path.basename(r["path"]): i for i, r in enumerate(records)}
+    records = list(read_records(report))
+    index = {os.path.basename(r.path): i for i, r in enumerate(records)}
 
     dom = render(page, f"#doc={index['000_9ac47a311e3212b3.txt']}")
     directory = re.findall(r'<div class="line dropped" id="line-(\d+)"><span class="n">\d+</span><del title="([^"]+)">', dom)

@@ -60,7 +60,7 @@ def test_a_damaged_file_is_built_again_and_replaced(folder):
     written.write_bytes(written.read_bytes()[:20])  # truncated
     assert cached(builder) == builder.tables and builder.builds == 2
     assert cached(builder) == builder.tables and builder.builds == 2
-    assert marshal.loads(written.read_bytes()) == builder.tables
+    assert marshal.loads(tablecache._read(written)) == builder.tables
 
 
 def test_a_folder_that_cannot_be_written_leaves_the_build(tmp_path, monkeypatch):

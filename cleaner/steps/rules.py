@@ -58,9 +58,11 @@ class RulesOutcome(NamedTuple):
 
 
 class _Searcher:
-    """Searches with a time limit; a rule that runs out of time on a line
-    counts as not matching it, and is reported once per rule. `literals`
-    (a rule's, see cleaner/prefilter.py) rule most lines out before any search."""
+    """Searches with a time limit. A rule that runs out of time on a line is
+    reported once, by its id, and not searched again in this document, so a
+    document costs at most `timeout` per rule however many lines it has.
+    `literals` (a rule's, see cleaner/prefilter.py) rule most lines out
+    before any search."""
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
@@ -68,7 +70,7 @@ class _Searcher:
         self._slow: set[str] = set()
 
     def search(self, pattern, literals, text: str, rule_id: str, line: int) -> bool:
-        if not may_match(literals, text):
+        if rule_id in self._slow or not may_match(literals, text):
             return False
         try:
             return pattern.search(text, timeout=self.timeout) is not None
@@ -76,19 +78,23 @@ class _Searcher:
             self._report(rule_id, line)
             return False
 
-    def might_match(self, pattern, literals, text: str) -> bool:
-        """A prefilter: False only when the pattern surely does not match
-        (running out of time counts as "might", so the rules themselves run
-        and the slow one is reported by its id)."""
+    def might_match(self, pattern, literals, text: str, key: str) -> bool:
+        """A prefilter: False only when the pattern surely does not match.
+        Running out of time counts as "might", so the rules themselves run
+        and the slow one is reported by its id; the prefilter itself (`key`)
+        is then not used again in this document."""
+        if key in self._slow:
+            return True
         if not may_match(literals, text):
             return False
         try:
             return pattern.search(text, timeout=self.timeout) is not None
         except TimeoutError:
+            self._slow.add(key)
             return True
 
     def cut(self, pattern, literals, text: str, rule_id: str, line: int) -> tuple[str, list[str]]:
-        if not may_match(literals, text):
+        if rule_id in self._slow or not may_match(literals, text):
             return text, []
         try:
             return _cut(text, pattern, self.timeout)
@@ -96,12 +102,15 @@ class _Searcher:
             self._report(rule_id, line)
             return text, []
 
+    def gave_up(self, rule_id: str) -> bool:
+        return rule_id in self._slow
+
     def _report(self, rule_id: str, line: int) -> None:
-        if rule_id not in self._slow:
-            self._slow.add(rule_id)
-            self.warnings.append(
-                f"slow rule {rule_id}: no answer within {self.timeout}s on line {line}; treated as not matching"
-            )
+        self._slow.add(rule_id)
+        self.warnings.append(
+            f"slow rule {rule_id}: no answer within {self.timeout}s on line {line}; "
+            "treated as not matching, and not tried again in this document"
+        )
 
 
 def apply_rules(lines: list[Line], rule_sets: list[RuleSet], timeout: float = 1.0) -> RulesOutcome:
@@ -125,8 +134,9 @@ def apply_rules(lines: list[Line], rule_sets: list[RuleSet], timeout: float = 1.
         candidates = content
         if rule_set.any_drop is not None:
             any_drop, literals = rule_set.any_drop, rule_set.any_drop_literals
+            key = f"{rule_set.id}/(any drop)"
             candidates = [
-                l for l in content if l.number not in decisions and searcher.might_match(any_drop, literals, l.text)
+                l for l in content if l.number not in decisions and searcher.might_match(any_drop, literals, l.text, key)
             ]
         for rule in rule_set.drop:
             rule_id = f"{rule_set.id}/{rule.id}"
@@ -186,17 +196,30 @@ def _cut(text: str, pattern, timeout: float | None = None) -> tuple[str, list[st
 
 
 def _drop_block(content: list[Line], block, source_id: str, decisions: dict[int, Decision], searcher: _Searcher) -> None:
+    """Drop each block's lines, from a start line up to an end line. A block
+    whose end pattern runs out of time drops nothing: where it ends is not
+    known, and guessing "at the document's end" could drop the article."""
     rule_id = f"{source_id}/{block.id}"
     reason = f"rule:{rule_id}"
-    inside = False
+    inside: list[int] | None = None  # the open block's lines
     for line in content:
-        if not inside:
+        if inside is None:
             if line.number not in decisions and searcher.search(block.start, None, line.text, rule_id, line.number):
-                inside = True
+                inside = []
             else:
                 continue
         elif block.end is not None and searcher.search(block.end, None, line.text, rule_id, line.number):
-            inside = False
+            _drop(inside, decisions, reason)
+            inside = None
             continue
+        if searcher.gave_up(rule_id):
+            return
         if line.number not in decisions:  # a keep rule still wins inside a block
-            decisions[line.number] = Decision(False, reason)
+            inside.append(line.number)
+    if inside is not None:
+        _drop(inside, decisions, reason)
+
+
+def _drop(numbers: list[int], decisions: dict[int, Decision], reason: str) -> None:
+    for number in numbers:
+        decisions[number] = Decision(False, reason)

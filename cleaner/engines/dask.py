@@ -8,12 +8,10 @@ installed package, and any ``--rules`` folders, at the same paths.
 """
 from __future__ import annotations
 
-from .batch import Future, Task, TaskResult, failed_task, run_task
-from .config import Config
-
-
-class DaskUnavailable(RuntimeError):
-    pass
+from ..config import Config
+from ..formats import Task, TaskResult
+from .base import EngineUnavailable, Future
+from .task import failed_task, run_task
 
 
 class DaskEngine:
@@ -24,7 +22,7 @@ class DaskEngine:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise DaskUnavailable("--engine dask needs Dask: pip install 'cleaner[dask]'") from None
+            raise EngineUnavailable("--engine dask needs Dask: pip install 'cleaner[dask]'") from None
         self._cluster = None
         if address is None:
             # Processes, not threads: cleaning is pure Python and holds the GIL.
@@ -36,7 +34,7 @@ class DaskEngine:
             try:
                 self._client = Client(address, timeout="30s")
             except OSError as exc:
-                raise DaskUnavailable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+                raise EngineUnavailable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         # Threads across the cluster as it is now (workers that join later
         # get work too, only fewer tasks are queued for them).
         threads = sum(w.get("nthreads", 1) for w in self._client.scheduler_info()["workers"].values())

@@ -1,0 +1,166 @@
+"""Resuming: what made each output, kept beside it.
+
+Each finished output gets a state file, ``OUT/.cleaner-state/<output>.state.gz``:
+a header with the hash of everything that made the output (the input's
+bytes, the rule files, the options, the version) and the output's name,
+then the report records of its documents. `--resume` skips an output whose
+state matches and whose file exists, and takes its records from the state,
+so the report and summary are those of an uninterrupted run.
+
+While a file is being cleaned, its state's temporary file is also where its
+records wait (`RecordSpool`): a record says ``ok`` only once the file's
+output is complete, so the records of a file are handed on when its fate
+is known, from memory for a small file, read back from the state for a
+large one.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import stat
+from collections.abc import Iterator
+from importlib import resources
+from itertools import islice
+from pathlib import Path, PurePath
+
+from . import __version__
+from .formats import GZIP, ByteReader
+from .outputs import STATE_FOLDER, AtomicWriter, OutputFolder
+from .pipeline import Cleaner
+from .plan import InputFile
+from .records import Record
+
+# Records of one file kept in memory while it is cleaned; a file with more
+# hands them on by reading its state back.
+SPOOL_IN_MEMORY = 1000
+
+
+def run_fingerprint(cleaner: Cleaner, *batch_options: object) -> str:
+    """A hash of everything besides the input that decides an output: the
+    version, every option (the batch's that change outputs too), the rule
+    files' bytes and the shipped data files. Not where the rule files lie:
+    the same rules read from another folder make the same outputs."""
+    digest = hashlib.sha256()
+    options = cleaner.config._replace(rules_dirs=())
+    digest.update(f"{__version__}\0{tuple(options)!r}\0{batch_options!r}\0".encode())
+    for rule_set in cleaner.rule_sets:
+        digest.update(rule_set.id.encode() + b"\0" + Path(rule_set.path).read_bytes() + b"\0")
+    for data_file in sorted(resources.files("cleaner").joinpath("data").iterdir(), key=lambda f: f.name):
+        digest.update(data_file.name.encode() + b"\0" + data_file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def input_key(fingerprint: str, item: InputFile) -> str:
+    """The state key of one input: the run's fingerprint and the input's bytes."""
+    digest = hashlib.sha256(
+        f"{fingerprint}\0{item.relative.as_posix()}\0{item.format.name}\0{item.compression and item.compression.name}\0".encode()
+    )
+    with item.path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def state_relative(item: InputFile) -> PurePath:
+    output = item.output_relative
+    return PurePath(STATE_FOLDER, *output.parent.parts, output.name + ".state.gz")
+
+
+def read_state(out: OutputFolder, item: InputFile, key: str) -> Iterator[Record] | None:
+    """The records stored for `key`, or None if the state is missing or stale
+    or its output is gone. The records are streamed (a JSONL input's state
+    holds one per document)."""
+    state, output = state_relative(item), item.output_relative
+    try:
+        with out.folder(output.parent.parts, create=False) as folder:
+            if not stat.S_ISREG(folder.stat(output.name).st_mode):
+                return None
+        with out.folder(state.parent.parts, create=False) as folder:
+            handle = gzip.open(folder.open_read(state.name), "rt", encoding="utf-8")
+        header = json.loads(handle.readline())
+    except (OSError, ValueError, EOFError):
+        return None
+    if not isinstance(header, dict) or header.get("key") != key or header.get("output") != output.as_posix():
+        handle.close()
+        return None
+
+    def records() -> Iterator[Record]:
+        with handle:
+            for line in handle:
+                yield Record.from_json(line)
+
+    return records()
+
+
+def open_state(out: OutputFolder, item: InputFile, key: str) -> AtomicWriter:
+    """The state's writer, its header written. Every document's records go
+    into it, and only --resume reads them back: gzip's fastest level."""
+    writer = out.writer_at(state_relative(item), GZIP, gzip_level=1)
+    try:
+        writer.write(json.dumps({"key": key, "output": item.output_relative.as_posix()}) + "\n")
+    except BaseException:
+        writer.abort()
+        raise
+    return writer
+
+
+class RecordSpool:
+    """A file's records, held until its output is complete or lost.
+
+    Records go into the state's writer as they come, each task's followed
+    by a flush, so that every record counted `durable` can be read back
+    even if a later write fails; the first `SPOOL_IN_MEMORY` are also kept
+    in memory, and a file with no more is handed on from there. Without a
+    writer (a file whose fate is known, whose records pass straight on),
+    records wait in memory until `take`n."""
+
+    def __init__(self, writer: AtomicWriter | None) -> None:
+        self.writer = writer
+        self.memory: list[Record] | None = [] if writer is not None else None
+        self.durable = 0  # records in the writer up to its last flush
+        self.tail: list[Record] = []  # records not in the writer, or not flushed there
+        self.count = 0  # records added
+        self.replayed = 0  # records handed back by `replay`
+        self.error: OSError | None = None  # the write that failed
+
+    def add(self, records: list[Record]) -> None:
+        self.count += len(records)
+        if self.memory is not None:
+            self.memory.extend(records)
+            if len(self.memory) > SPOOL_IN_MEMORY:
+                self.memory = None
+        if self.writer is None or self.error is not None:
+            self.tail.extend(records)
+            return
+        try:
+            for record in records:
+                self.writer.write(record.to_json() + "\n")
+            self.writer.flush()
+        except OSError as exc:
+            self.error = exc
+            self.tail.extend(records)
+            return
+        self.durable += len(records)
+
+    def take(self) -> list[Record]:
+        taken, self.tail = self.tail, []
+        return taken
+
+    def replay(self, batch: int = SPOOL_IN_MEMORY) -> Iterator[list[Record]]:
+        """Every record, in order, a batch at a time. Reads the writer's file
+        back when they were not all kept in memory: call after its `finish`
+        (or after a write failed)."""
+        if self.memory is not None:
+            self.replayed += len(self.memory)
+            yield self.memory
+            return
+        if self.durable:
+            with self.writer.read_back() as raw:
+                lines = islice(ByteReader(raw, GZIP).lines(1 << 62), 1, 1 + self.durable)  # after the header
+                while chunk := [Record.from_json(line) for _, line in islice(lines, batch)]:
+                    self.replayed += len(chunk)
+                    yield chunk
+        if self.tail:
+            self.replayed += len(self.tail)
+            yield self.take()
