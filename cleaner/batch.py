@@ -155,10 +155,9 @@ class _FileRun:
         """Output first, then its state: a crash in between leaves an output
         with an older state (or none), which `resume` simply redoes. Returns
         the output's size on disk, as the summary counts it."""
-        writer = self.writer or self.out.writer_at(self.item.output_relative, self.item.compression)
-        self.writer = writer
-        writer.commit()
-        return writer.folder.stat(writer.name).st_size
+        if self.writer is None:  # no pieces at all (an empty JSONL file): an empty output
+            self.writer = self.out.writer_at(self.item.output_relative, self.item.compression)
+        return self.writer.commit()
 
     def abort(self) -> None:
         if self.writer is not None:

@@ -121,9 +121,10 @@ def _clean_into(args, cleaner: Cleaner, found, out_path: Path, engine) -> int:
     try:
         if args.resume:  # before this run makes temporary files of its own; nothing else writes here
             out.remove_stale_temporaries(recursive=True, owned=True)
-        report = _open_report(Path(args.report), keep=True) if args.report else None
-        if args.html_report and report is None:  # the visual report is built from a JSONL one
-            visual = _open_report(Path(args.html_report).with_name(Path(args.html_report).name + ".records"), keep=False)
+        report = _open_report(Path(args.report), Path(args.report), keep=True) if args.report else None
+        if args.html_report and report is None:  # the visual report is built from a JSONL one, kept meanwhile beside it
+            html_report = Path(args.html_report)
+            visual = _open_report(html_report.with_name(html_report.name + ".records"), html_report, keep=False)
         summary, seconds = _run(args, cleaner, found, out, engine, [r for r in (report, visual) if r])
     except BaseException:
         for writer in (report, visual):
@@ -133,32 +134,32 @@ def _clean_into(args, cleaner: Cleaner, found, out_path: Path, engine) -> int:
         raise
     out.close()
     status = EXIT_PROBLEMS if summary.totals["error"] or summary.notices else EXIT_OK
-    for writer in (report, visual):
-        if writer is not None and writer.keep:
-            writer.close()
+    if report is not None:
+        report.close()
     source = report or visual
-    if args.html_report:
-        if source.error is None and source.finish():
-            try:
-                write_report(source.records, source.base, Path(args.html_report))
-            except OSError as exc:
-                source.error = f"cannot write the visual report {shown(args.html_report)}: {exc.strerror or exc}"
-        if visual is not None:
-            visual.close()
+    if args.html_report and source.finish():
+        try:
+            write_report(source.records, source.base, Path(args.html_report))
+        except OSError as exc:
+            source.error = f"cannot write the visual report {shown(args.html_report)}: {exc.strerror or exc}"
     for writer in (report, visual):
-        if writer is not None and writer.error:
-            _error(writer.error)
-            status = EXIT_PROBLEMS
+        if writer is not None:
+            if writer is visual:
+                writer.close()  # not kept: removed
+            writer.release()
+            if writer.error:
+                _error(writer.error)
+                status = EXIT_PROBLEMS
     print(summary.text(seconds, shown(out_path), args.report and shown(args.report),
                        args.html_report and shown(args.html_report)), file=sys.stderr)
     return status
 
 
-def _open_report(path: Path, *, keep: bool) -> ReportFile:
+def _open_report(path: Path, asked: Path, *, keep: bool) -> ReportFile:
     try:
         return ReportFile(path, keep=keep)
     except OSError as exc:
-        raise UsageError(f"{shown(path)}: cannot write the report there: {exc.strerror or exc}") from None
+        raise UsageError(f"{shown(asked)}: cannot write the report there: {exc.strerror or exc}") from None
 
 
 def _run(args, cleaner: Cleaner, found, out: OutputFolder, engine, reports: list[ReportFile]) -> tuple[Summary, float]:

@@ -73,11 +73,14 @@ class Folder:
         return cls(path, fd)
 
     def folder(self, parts: tuple[str, ...], *, create: bool = True) -> Folder:
-        """The folder `parts` below this one, made if missing; OSError if any
-        of them is a symbolic link or not a folder."""
-        here = self
-        for part in parts:
-            here = here._child(part, create)
+        """The folder `parts` below this one (this one for no parts), made if
+        missing, as a new `Folder` for the caller to close; OSError if any of
+        them is a symbolic link or not a folder."""
+        if not parts:
+            return Folder(self.path, os.dup(self._fd) if self._fd is not None else None)
+        here = self._child(parts[0], create)
+        for part in parts[1:]:
+            here = _closing_parent(here, part, create)
         return here
 
     def _child(self, name: str, create: bool) -> Folder:
@@ -195,12 +198,30 @@ class Folder:
         self.close()
 
 
+def _closing_parent(parent: Folder, name: str, create: bool) -> Folder:
+    """`parent`'s child folder `name`; `parent` (an intermediate folder
+    opened on the way) is closed either way."""
+    try:
+        return parent._child(name, create)
+    finally:
+        parent.close()
+
+
 class AtomicWriter:
     """A file written piece by piece (compressed if asked) to a temporary
     file, and renamed into place by `commit()`."""
 
-    def __init__(self, folder: Folder, name: str, compression: Compression | None = None, *, gzip_level: int = GZIP_LEVEL) -> None:
+    def __init__(
+        self,
+        folder: Folder,
+        name: str,
+        compression: Compression | None = None,
+        *,
+        gzip_level: int = GZIP_LEVEL,
+        owns_folder: bool = False,
+    ) -> None:
         self.folder = folder
+        self._owns_folder = owns_folder  # opened for this file alone: closed with it
         self.name = name
         self.path = folder.path / name
         fd, self._temporary = folder._new_temporary(name)
@@ -242,10 +263,15 @@ class AtomicWriter:
         """The temporary file, open for reading (after `finish`)."""
         return self.folder.open_read(self._temporary)
 
-    def commit(self) -> None:
+    def commit(self) -> int:
+        """Rename the file into place; returns its size on disk."""
         self.finish()
         self._file.close()
         self.folder._replace(self._temporary, self.name)
+        size = self.folder.stat(self.name).st_size
+        if self._owns_folder:
+            self.folder.close()
+        return size
 
     def abort(self) -> None:
         """Remove the temporary file. Never raises: closing a file on a full
@@ -256,6 +282,8 @@ class AtomicWriter:
             except (OSError, ValueError):
                 pass
         self.folder._unlink(self._temporary)
+        if self._owns_folder:
+            self.folder.close()
 
     def __enter__(self) -> AtomicWriter:
         return self
@@ -300,7 +328,15 @@ class OutputFolder(Folder):
     def writer_at(self, relative: PurePath, compression: Compression | None = None, *, gzip_level: int = GZIP_LEVEL) -> AtomicWriter:
         """A writer for the file `relative` below the folder (its folders
         made as needed, none of them a link)."""
-        return self.folder(relative.parent.parts).writer(relative.name, compression, gzip_level=gzip_level)
+        parts = relative.parent.parts
+        if not parts:
+            return AtomicWriter(self, relative.name, compression, gzip_level=gzip_level)
+        folder = self.folder(parts)
+        try:
+            return AtomicWriter(folder, relative.name, compression, gzip_level=gzip_level, owns_folder=True)
+        except BaseException:
+            folder.close()
+            raise
 
     def close(self) -> None:
         lock = getattr(self, "_lock", None)

@@ -54,7 +54,7 @@ class Summary:
                 totals["spun"] += 1
             if record.ok:
                 self.languages[record.language or "unknown"] += 1
-            elif len(self.errors) < ERRORS_LISTED:
+            elif len(self.errors) < ERRORS_LISTED and not step.quiet:  # a quiet one's file has its notice
                 self.errors.append(f"{record.path}: {record.error}")
 
     def text(self, seconds: float, out_dir: str, report: str | None, html_report: str | None) -> str:

@@ -29,6 +29,7 @@ class ReportFile:
         self.keep = keep
         self.base = Path(os.path.realpath(path.parent))
         self.error: str | None = None
+        self._committed = False
         self._folder = Folder.open(path.parent)
         try:
             # A killed run's temporary report (its process gone) is removed;
@@ -48,8 +49,8 @@ class ReportFile:
             self._fail(exc)
 
     def records(self) -> Iterator[Record]:
-        """The records written so far, read back (after `finish`)."""
-        with self._writer.read_back() as raw:
+        """The records written, read back (after `finish`, or `close`)."""
+        with self._folder.open_read(self.path.name) if self._committed else self._writer.read_back() as raw:
             for _, line in ByteReader(raw).lines(1 << 62):
                 yield Record.from_json(line)
 
@@ -63,13 +64,18 @@ class ReportFile:
         return self.error is None
 
     def close(self) -> None:
+        """Put the report in place (or, not kept, remove it); the folder
+        stays open for `records` until `release`."""
         if self.error is None and self.keep and self.finish():
             try:
                 self._writer.commit()
+                self._committed = True
             except OSError as exc:
                 self._fail(exc)
         else:
             self._writer.abort()
+
+    def release(self) -> None:
         self._folder.close()
 
     def abort(self) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path, PurePath
 from . import __version__
 from .formats import GZIP, ByteReader
 from .outputs import STATE_FOLDER, AtomicWriter, OutputFolder
+from .pathnames import shown
 from .pipeline import Cleaner
 from .plan import InputFile
 from .records import Record
@@ -54,7 +55,8 @@ def run_fingerprint(cleaner: Cleaner, *batch_options: object) -> str:
 def input_key(fingerprint: str, item: InputFile) -> str:
     """The state key of one input: the run's fingerprint and the input's bytes."""
     digest = hashlib.sha256(
-        f"{fingerprint}\0{item.relative.as_posix()}\0{item.format.name}\0{item.compression and item.compression.name}\0".encode()
+        f"{fingerprint}\0{shown(item.relative.as_posix())}\0{item.format.name}\0"
+        f"{item.compression and item.compression.name}\0".encode()
     )
     with item.path.open("rb") as handle:
         while block := handle.read(1 << 20):
@@ -81,7 +83,7 @@ def read_state(out: OutputFolder, item: InputFile, key: str) -> Iterator[Record]
         header = json.loads(handle.readline())
     except (OSError, ValueError, EOFError):
         return None
-    if not isinstance(header, dict) or header.get("key") != key or header.get("output") != output.as_posix():
+    if not isinstance(header, dict) or header.get("key") != key or header.get("output") != shown(output.as_posix()):
         handle.close()
         return None
 
@@ -98,7 +100,7 @@ def open_state(out: OutputFolder, item: InputFile, key: str) -> AtomicWriter:
     into it, and only --resume reads them back: gzip's fastest level."""
     writer = out.writer_at(state_relative(item), GZIP, gzip_level=1)
     try:
-        writer.write(json.dumps({"key": key, "output": item.output_relative.as_posix()}) + "\n")
+        writer.write(json.dumps({"key": key, "output": shown(item.output_relative.as_posix())}) + "\n")
     except BaseException:
         writer.abort()
         raise
