@@ -50,11 +50,16 @@ CHUNK_BYTES = 256 * 1024
 # or hostile file (a 14 MB .gz can expand to 3 GB) cannot take the
 # machine's memory: cleaning holds about ten times a document's size.
 DEFAULT_MAX_DOC_BYTES = 32_000_000
+# The most lines a text document may have. A long page rendered as text has
+# a few hundred (the development pages at most 629); cleaning holds about a
+# kilobyte a line, so this bounds a document of tiny lines too.
+DEFAULT_MAX_DOC_LINES = 100_000
 
 
 @dataclass(frozen=True, slots=True)
 class BatchOptions:
     max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES
+    max_doc_lines: int = DEFAULT_MAX_DOC_LINES
     resume: bool = False
     in_flight: int = 8  # tasks out at a time
     chunk_bytes: int = CHUNK_BYTES
@@ -172,7 +177,7 @@ def run_batch(
     """Clean `inputs` on `engine` into `out`, and yield what is finished, in
     input order."""
     config = cleaner.config
-    fingerprint = run_fingerprint(cleaner, options.max_doc_bytes)
+    fingerprint = run_fingerprint(cleaner, options.max_doc_bytes, options.max_doc_lines)
     # In input order: work sent out, and what is known already (a file that
     # is up to date, or unreadable), which waits its turn without holding up
     # the workers.
@@ -278,7 +283,7 @@ def _work(
             continue
         run = _FileRun(item, out, key, spool)
         output = shown(out.path / item.output_relative)
-        template = Task(item.format.name, path, file, output, options.max_doc_bytes)
+        template = Task(item.format.name, path, file, output, options.max_doc_bytes, options.max_doc_lines)
         position = 0
         try:
             with ByteReader.open(item.path, item.compression) as reader:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import __version__
-from .batch import DEFAULT_MAX_DOC_BYTES, BatchOptions, run_batch
+from .batch import DEFAULT_MAX_DOC_BYTES, DEFAULT_MAX_DOC_LINES, BatchOptions, run_batch
 from .checking import run_checks
 from .cliargs import (
     add_rule_options,
@@ -167,8 +167,11 @@ def _run(args, cleaner: Cleaner, found, out: OutputFolder, engine, reports: list
     summary = Summary.of(found)
     progress = ProgressBar(sum(_size(item.path) for item in found.inputs), enabled=_use_progress(sys.stderr))
     options = BatchOptions(
-        max_doc_bytes=round(args.max_doc_mb * 1e6), resume=args.resume, in_flight=4 * engine.workers
-    )  # a few tasks per worker in flight: none waits for work, memory stays flat
+        max_doc_bytes=round(args.max_doc_mb * 1e6),
+        max_doc_lines=args.max_doc_lines,
+        resume=args.resume,
+        in_flight=4 * engine.workers,  # a few tasks per worker: none waits for work, memory stays flat
+    )
     steps = run_batch(cleaner, found.inputs, out, engine, options)
     try:
         for step in _stop_between_steps_on_ctrl_c(steps):
@@ -359,6 +362,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="the largest document read, in MB (a file, or a JSONL line, decompressed; default "
                        f"{DEFAULT_MAX_DOC_BYTES / 1e6:g}); a larger one fails alone, unread. Cleaning holds about "
                        "ten times a document's size in memory")
+    clean.add_argument("--max-doc-lines", type=count_argument, default=DEFAULT_MAX_DOC_LINES, metavar="N",
+                       help=f"the most lines a text document may have (default {DEFAULT_MAX_DOC_LINES:,}); "
+                       "one with more fails alone")
     clean.add_argument("--jobs", type=count_argument, metavar="N",
                        help="worker processes (default: all cores); with --engine dask, the local cluster's workers")
     clean.add_argument("--resume", action="store_true",

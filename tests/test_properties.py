@@ -205,3 +205,46 @@ def test_every_date_holds_a_digit_so_the_shortcut_spares_only_lines_without_one(
     match = pattern.search(text)
     assert match is None or any(ch.isdigit() for ch in match.group()), match
     assert linemodel._text_features(text, 10)[1][7] == float(match is not None)
+
+
+def _duplicates_by_every_pair(lines, decided):
+    """Dedupe's rule as first written, testing every line against every
+    other: the reference the indexed search must agree with."""
+    from cleaner.result import Decision
+    from cleaner.steps.dedupe import _WORD, MIN_WORDS, _sentences
+
+    kept = [l for l in lines if not l.blank and decided.get(l.number, Decision(True, "")).keep]
+    sentences = {l.number: _sentences(l.text) for l in kept}
+    words = {l.number: len(_WORD.findall(l.text)) for l in kept}
+    where: dict[str, set[int]] = {}
+    for number, parts in sentences.items():
+        for part in parts:
+            where.setdefault(part, set()).add(number)
+    length = {l.number: len(" ".join(sentences[l.number])) for l in kept}
+    decisions = {}
+    for line in kept:
+        if line.number in decided or words[line.number] < MIN_WORDS:
+            continue
+        holders = set.intersection(*(where[p] for p in sentences[line.number])) - {line.number} - set(decisions)
+        witnesses = sorted(m for m in holders if length[m] > length[line.number]
+                           or (length[m] == length[line.number] and m < line.number))
+        if witnesses:
+            decisions[line.number] = Decision(False, "dedupe:repeated", f"repeats line {witnesses[0]}")
+    return decisions
+
+
+_SENTENCES = ["The council met on Tuesday and approved the budget.", "Roads and schools get more money this year.",
+              "The mayor said the library would open in spring.", "Residents asked about parking near the station.",
+              "Short one."]
+
+
+@SETTINGS
+@given(st.lists(st.lists(st.sampled_from(_SENTENCES), min_size=1, max_size=4).map(" ".join), max_size=30),
+       st.sets(st.integers(1, 30), max_size=5))
+def test_dedupe_finds_the_witness_every_pair_test_finds(paragraphs, decided_lines):
+    from cleaner.result import Decision, Line
+    from cleaner.steps.dedupe import label_duplicates
+
+    lines = [Line(n, text) for n, text in enumerate(paragraphs, start=1)]
+    decided = {n: Decision(n % 2 == 0, "rule:x") for n in decided_lines if n <= len(lines)}
+    assert label_duplicates(lines, decided) == _duplicates_by_every_pair(lines, decided)

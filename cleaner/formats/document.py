@@ -35,7 +35,7 @@ class DocumentFormat:
         yield replace(template, data=data)
 
     def clean(self, cleaner: Cleaner, task: Task) -> TaskResult:
-        result = clean_document(cleaner, task.data, content_type=self.content_type)
+        result = clean_document(cleaner, task.data, content_type=self.content_type, max_lines=task.max_lines)
         envelope = {"file": task.file, "digest": digest(task.data)}
         if isinstance(result, str):
             return TaskResult([], [Record.failed(task.path, result, **envelope)], write=False)

@@ -68,7 +68,9 @@ class JsonlFormat:
                 records.append(Record.failed(path, "record has no 'text' or 'html' string", **where))
                 continue
             url = parsed.get("url") if isinstance(parsed.get("url"), str) else None
-            result = clean_document(cleaner, body.encode("utf-8"), content_type=content_type, url=url)
+            result = clean_document(
+                cleaner, body.encode("utf-8"), content_type=content_type, url=url, max_lines=task.max_lines
+            )
             if isinstance(result, str):
                 records.append(Record.failed(path, result, **where))
                 continue
