@@ -39,7 +39,7 @@ class FileCheck:
             yield f"{shown(self.path)}:{line}: {message}"
 
 
-def problem_lines(result: CleanResult, threshold: float) -> list[tuple[int, str]]:
+def problem_lines(result: CleanResult) -> list[tuple[int, str]]:
     """(line, message) for everything a check objects to, in line order: lines
     cleaning drops, phrases it cuts, real repairs, and kept passages whose spun
     score reaches the threshold."""
@@ -54,7 +54,7 @@ def problem_lines(result: CleanResult, threshold: float) -> list[tuple[int, str]
     problems += [
         (p.line, f"spun (score {p.score:.3f}): {'; '.join(p.evidence)}")
         for p in result.spun.passages
-        if p.score >= threshold and p.line not in dropped
+        if p.flagged and p.line not in dropped
     ]
     return sorted(problems, key=lambda p: p[0])
 
@@ -76,7 +76,7 @@ def check_file(cleaner: Cleaner, path: Path, fix: bool = False) -> FileCheck:
     if isinstance(result, str):
         outcome.error = result
         return outcome
-    outcome.problems = problem_lines(result, cleaner.config.spun_threshold)
+    outcome.problems = problem_lines(result)
     if result.extracted:
         outcome.problems = [(line, f"{message} (line of the extracted text)") for line, message in outcome.problems]
     if fix and outcome.problems:

@@ -10,52 +10,39 @@ text, trafilatura's output for HTML.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from functools import lru_cache
 
 from .config import Config, make_config
-from .result import CleanResult, Cut, Decision, Decoding, Language, Line, LineLabel, Repair, SpunResult
-from .rulefile import RuleSet, builtin_rules_dir, load_rule_dirs
+from .result import CleanResult, Decision, LineLabel
+from .rulefile import builtin_rules_dir, load_rule_dirs
 from .steps.assemble import assemble, split_lines
+from .steps.base import KEPT, Document, Step
 from .steps.decode import decode
-from .steps.dedupe import label_duplicates
+from .steps.dedupe import DedupeStep
 from .steps.extract import extract_html, looks_like_html
-from .steps.heuristics import LineMemo, label_heuristics, load_heuristics_data, stoplist_for
-from .steps.language import LanguageDetector, prose_sample
+from .steps.heuristics import HeuristicsStep, load_heuristics_data
+from .steps.language import LanguageDetector, LanguageStep
 from .steps.linemodel import LineModel, load_line_model
-from .steps.repair import repair_lines
-from .steps.rules import apply_rules, select_source, url_host
-from .steps.spun import load_reference_tables, load_spun_data, score_spun
+from .steps.repair import RepairStep
+from .steps.rules import RulesStep
+from .steps.spun import SpunStep, load_reference_tables, load_spun_data
 
-KEPT = Decision(True, "content")
 # Passes of the context steps at most; each drops lines or ends the loop. On
 # the 80 development pages, 78 ended after two passes (the second found
 # nothing) and 2 after three.
 MAX_CONTEXT_PASSES = 5
-# The longest line the spun scorer reads whole (see _spun_readable). The
-# longest line of the development pages, seeds and fixtures is 1,223.
-SPUN_LINE_CHARS = 20_000
-
-
-@dataclass(slots=True)
-class FrontResult:
-    """The document after the steps that come before the heuristics."""
-
-    lines: list[Line]
-    original: dict[int, str]
-    decisions: dict[int, Decision]
-    cuts: list[Cut]
-    repairs: list[Repair]
-    source_rules: RuleSet | None
-    language: Language
-    decoding: Decoding
-    extracted: bool
-    chars_in: int
-    warnings: list[str]
 
 
 class Cleaner:
     """A configured pipeline. Rule files are read and checked once, here.
+
+    The steps, in order (each a `steps.base.Step`, named for the counts):
+
+    * before the context: repair, rules, language;
+    * in context, repeated on what they leave until they drop nothing more:
+      heuristics, dedupe;
+    * after: spun.
 
     Safe to share between threads and to send to worker processes (it pickles;
     the language profiles and word tables are each process's own, loaded once
@@ -65,14 +52,36 @@ class Cleaner:
     def __init__(self, config: Config | None = None, *, line_model: LineModel | None = None, **overrides: object) -> None:
         """`line_model` replaces the shipped weights (bench/fit_line_model.py
         passes the models it is fitting); options go in `config`/`overrides`."""
-        self.config = make_config(config, **overrides)
-        dirs = ([builtin_rules_dir()] if self.config.builtin_rules else []) + list(self.config.rules_dirs)
-        self.rule_sets: list[RuleSet] = load_rule_dirs(dirs)
-        self.generic_rules = [r for r in self.rule_sets if r.generic]
-        self._heuristics = load_heuristics_data() if self.config.heuristics else None
-        self.line_model = line_model if line_model is not None else load_line_model()
-        self._spun = load_spun_data()
+        self.config = config = make_config(config, **overrides)
+        dirs = ([builtin_rules_dir()] if config.builtin_rules else []) + list(config.rules_dirs)
+        self.rule_sets = load_rule_dirs(dirs)
+        self._line_model = line_model if line_model is not None else load_line_model()
         self._language = LanguageDetector()
+        before: list[Step] = [RepairStep()] if config.repair else []
+        before.append(RulesStep(self.rule_sets, config.rule_timeout))
+        if config.detect_language:
+            before.append(LanguageStep(self._language, config.language_sample_chars))
+        context: list[Step] = [HeuristicsStep(load_heuristics_data(), self._line_model)] if config.heuristics else []
+        if config.dedupe:
+            context.append(DedupeStep())
+        after: list[Step] = []
+        if config.score_spun:
+            after.append(SpunStep(load_spun_data(), config.spun_threshold, config.drop_spun))
+        self.steps_before_context = tuple(before)
+        self.context_steps = tuple(context)
+        self.steps_after_context = tuple(after)
+
+    @property
+    def line_model(self) -> LineModel:
+        return self._line_model
+
+    @line_model.setter
+    def line_model(self, model: LineModel) -> None:
+        """Another line model for the heuristics (bench/fit_line_model.py tries several)."""
+        self._line_model = model
+        for step in self.context_steps:
+            if isinstance(step, HeuristicsStep):
+                step.model = model
 
     def load_tables(self) -> None:
         """Load now what is otherwise loaded on first use: the process's
@@ -96,69 +105,64 @@ class Cleaner:
         too). Raises `TypeError` for anything else, `NotTextError` for binary
         input and `ValueError` for an unknown `source`; anything else comes
         back as data."""
-        data = _document_data(data)
-        config = self.config
-        front = self.front_steps(data, url=url, source=source, content_type=content_type)
-        lines, decisions, language, source_rules = front.lines, front.decisions, front.language, front.source_rules
-        decisions.update(self._label_in_context(front))
-        kept = [l for l in lines if not l.blank and decisions.get(l.number, KEPT).keep]
-        if config.score_spun:
-            spun = score_spun(_spun_readable(kept), language.code, config.spun_threshold, self._spun)
-        else:
-            spun = SpunResult(None, False, (), "not scored: spun scoring turned off")
-        if config.drop_spun and spun.flagged:
-            for passage in spun.passages:
-                if passage.score >= config.spun_threshold and decisions.get(passage.line, KEPT).reason == "content":
-                    decisions[passage.line] = Decision(False, "spun", "; ".join(passage.evidence))
+        document = self.front_steps(_document_data(data), url=url, source=source, content_type=content_type)
+        claimed_by: dict[int, str] = {}
+        found = self._label_in_context(document, claimed_by=claimed_by)
+        for number, decision in found.items():
+            document.claim(claimed_by[number], {number: decision})
+        for step in self.steps_after_context:
+            document.claim(step.name, step(document))
+        return _result(document)
 
-        labels = tuple(
-            LineLabel(l.number, front.original[l.number], d.keep, d.reason, d.detail)
-            for l in lines
-            if front.original[l.number].strip()
-            for d in (decisions.get(l.number, KEPT),)
+    def front_steps(
+        self, data: str | bytes, *, url: str | None = None, source: str | None = None, content_type: str | None = None
+    ) -> Document:
+        """The document read and taken through the steps before the context:
+        decode, extract, split, then repair, rules, language. (Also what
+        bench/fit_line_model.py fits on.)"""
+        text, decoding = decode(data)
+        chars_in = len(text)
+        warnings: list[str] = []
+        if decoding.method == "fallback":
+            warnings.append(f"not valid in any known encoding: {decoding.replaced} characters replaced")
+        extracted = looks_like_html(text, content_type)
+        if extracted:
+            text = extract_html(text, url)
+            if not text.strip():
+                warnings.append("no article text found in the HTML")
+        lines = split_lines(text)
+        document = Document(
+            text, lines, {line.number: line.text for line in lines}, decoding, extracted, chars_in, url, source,
+            warnings=warnings,
         )
-        return CleanResult(
-            text=assemble(lines, decisions),
-            source=source_rules.id if source_rules else None,
-            language=language,
-            spun=spun,
-            labels=labels,
-            cuts=tuple(front.cuts),
-            repairs=tuple(front.repairs),
-            decoding=front.decoding,
-            extracted=front.extracted,
-            chars_in=front.chars_in,
-            warnings=tuple(front.warnings),
-        )
+        for step in self.steps_before_context:
+            document.claim(step.name, step(document))
+        return document
 
-    def _label_in_context(self, front: FrontResult, passes: int = 0) -> dict[int, Decision]:
-        """The heuristics and dedupe, repeated on the lines still kept until
-        they drop nothing more (or `passes` times, for bench/fit_line_model.py).
+    def _label_in_context(
+        self, document: Document, passes: int = 0, claimed_by: dict[int, str] | None = None
+    ) -> dict[int, Decision]:
+        """The context steps' decisions, the steps repeated on the lines still
+        kept until they drop nothing more (or `passes` times, for
+        bench/fit_line_model.py); `claimed_by` gets each decision's step.
 
         The first pass reads the rule-dropped lines as context; later passes
         see only what is left, as cleaning the output again would. Each pass
         only drops lines, so this ends, and its result is what a second
         cleaning leaves unchanged (cleaning is idempotent).
         """
-        decided = dict(front.decisions)
+        decided = dict(document.decisions)
         protected = {n: d for n, d in decided.items() if d.keep}  # rule `keep`s hold in every pass
-        lines = front.lines
-        heuristics = None
-        if self._heuristics is not None:
-            heuristics = self._heuristics.with_thresholds(front.source_rules.heuristics if front.source_rules else ())
-        stoplist = stoplist_for(front.language.code)
-        memo = LineMemo()  # the passes read the same lines again
+        lines = document.lines
         new: dict[int, Decision] = {}
+        names: dict[int, str] = {} if claimed_by is None else claimed_by
         for _ in range(passes or MAX_CONTEXT_PASSES):
             found: dict[int, Decision] = {}
-            if heuristics is not None:
-                found.update(
-                    label_heuristics(
-                        lines, decided, heuristics, stoplist, self.line_model, not front.extracted, memo
-                    )
-                )
-            if self.config.dedupe:
-                found.update(label_duplicates(lines, {**decided, **found}, memo.sentences))
+            for step in self.context_steps:
+                view = replace(document, lines=lines, decisions={**decided, **found})
+                for number, decision in step(view).items():
+                    found[number] = decision
+                    names[number] = step.name
             if not found:
                 break
             new.update(found)
@@ -167,60 +171,32 @@ class Cleaner:
             decided = dict(protected)
         return new
 
-    def front_steps(
-        self, data: str | bytes, *, url: str | None = None, source: str | None = None, content_type: str | None = None
-    ) -> FrontResult:
-        """The steps before the heuristics: decode, extract, split, repair,
-        rules, language. (Also what bench/fit_line_model.py fits on.)"""
-        config = self.config
-        text, decoding = decode(data)
-        chars_in = len(text)
-        warnings: list[str] = []
-        if decoding.method == "fallback":
-            warnings.append(f"not valid in any known encoding: {decoding.replaced} characters replaced")
 
-        extracted = looks_like_html(text, content_type)
-        if extracted:
-            text = extract_html(text, url)
-            if not text.strip():
-                warnings.append("no article text found in the HTML")
-
-        lines = split_lines(text)
-        original = {line.number: line.text for line in lines}  # what `explain` shows
-        repairs = []
-        if config.repair:
-            lines, repairs = repair_lines(lines)
-
-        host = url_host(url) if url else None
-        if url and host is None:
-            warnings.append(f"URL not understood, so no rule file is chosen by host: {url!r}")
-        source_rules = select_source(self.rule_sets, text, host, source)
-        active = ([source_rules] if source_rules else []) + self.generic_rules
-        decisions, lines, cuts, rule_warnings = apply_rules(lines, active, config.rule_timeout)
-        warnings.extend(rule_warnings)
-        for line in lines:  # a line that repair emptied is accounted for, not lost
-            if line.blank and original[line.number].strip():
-                decisions[line.number] = Decision(False, "repair:emptied", "nothing left after repair")
-        if config.detect_language:
-            undecided = [l for l in lines if l.number not in decisions]
-            sample = prose_sample(undecided, config.language_sample_chars)
-            language = self._language.detect(sample, config.language_sample_chars)
-        else:
-            language = Language(None, None, "detection turned off")
-        return FrontResult(
-            lines, original, decisions, cuts, repairs, source_rules, language, decoding, extracted, chars_in, warnings
-        )
-
-
-def _spun_readable(lines: list[Line]) -> list[Line]:
-    """The lines as the spun scorer reads them: each at most
-    `SPUN_LINE_CHARS` long (cut at a space). A paragraph is a few thousand
-    characters at most; a longer line is no paragraph, and scoring all of a
-    20 MB line held 60 times its size in memory."""
-    return [
-        l if len(l.text) <= SPUN_LINE_CHARS else Line(l.number, l.text[:SPUN_LINE_CHARS].rsplit(" ", 1)[0])
-        for l in lines
-    ]
+def _result(document: Document) -> CleanResult:
+    decisions, original = document.decisions, document.original
+    labels = tuple(
+        LineLabel(l.number, original[l.number], d.keep, d.reason, d.detail)
+        for l in document.lines
+        if original[l.number].strip()
+        for d in (decisions.get(l.number, KEPT),)
+    )
+    by_step: dict[str, int] = {}
+    for (step, _), count in document.drops.items():
+        by_step[step] = by_step.get(step, 0) + count
+    return CleanResult(
+        text=assemble(document.lines, decisions),
+        source=document.source_rules.id if document.source_rules else None,
+        language=document.language,
+        spun=document.spun,
+        labels=labels,
+        cuts=tuple(document.cuts),
+        repairs=tuple(document.repairs),
+        decoding=document.decoding,
+        extracted=document.extracted,
+        chars_in=document.chars_in,
+        warnings=tuple(document.warnings),
+        dropped_by_step=tuple(by_step.items()),
+    )
 
 
 def _document_data(data: object) -> str | bytes:

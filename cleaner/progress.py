@@ -23,6 +23,7 @@ class Summary:
     files: int = 0
     totals: Counter = field(default_factory=Counter)
     reasons: Counter = field(default_factory=Counter)
+    steps: Counter = field(default_factory=Counter)  # dropped lines by the step that dropped them
     languages: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -50,6 +51,8 @@ class Summary:
             totals["chars_out"] += record.chars_out
             for dropped in record.dropped:
                 self.reasons[dropped["reason"]] += 1
+            if record.dropped_by_step:
+                self.steps.update(record.dropped_by_step)
             if record.spun_flagged:
                 totals["spun"] += 1
             if record.ok:
@@ -69,8 +72,9 @@ class Summary:
             f"{seconds:,.1f} s, {rate:,.2f} MB/s, {t['documents'] / seconds if seconds > 0 else 0:,.1f} documents/s",
         ]
         if self.reasons:
+            by_step = ", ".join(f"{step} {n:,}" for step, n in self.steps.most_common())
             lines.append(
-                f"{sum(self.reasons.values()):,} lines dropped: "
+                f"{sum(self.reasons.values()):,} lines dropped" + (f" ({by_step})" if by_step else "") + ": "
                 + ", ".join(f"{r} {n:,}" for r, n in self.reasons.most_common(8))
                 + (f", {len(self.reasons) - 8} more reasons" if len(self.reasons) > 8 else "")
             )

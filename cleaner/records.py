@@ -10,7 +10,7 @@ in this order:
     path, status, error, id (JSONL records only), output,
     source, language, language_confidence, dropped, cuts, repairs, spun,
     encoding, extracted, warnings, chars_in, chars_out,
-    file, line, digest
+    file, line, digest, dropped_by_step
 
 The keys from `source` to `chars_out` are `CleanResult.to_dict()`'s (see
 result.py); a document that was not cleaned has them at `NOT_CLEANED`'s
@@ -21,7 +21,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .result import CleanResult
 
 OK = "ok"
 ERROR = "error"
@@ -70,10 +73,19 @@ class Record:
     #: `digest()` of the document's bytes as they were cleaned (decompressed;
     #: a JSONL record's line), or None if they could not be read.
     digest: str | None = None
+    #: The dropped lines counted by the step that dropped them.
+    dropped_by_step: dict[str, int] | None = None
 
     @classmethod
     def cleaned(cls, path: str, fields: dict, **envelope: Any) -> Record:
         return cls(path, OK, result=fields, **envelope)
+
+    @classmethod
+    def of_result(cls, path: str, result: CleanResult, fields: dict | None = None, **envelope: Any) -> Record:
+        """The record of a cleaned document; `fields` is `result.to_dict()`
+        when the caller has it already."""
+        fields = result.to_dict() if fields is None else fields
+        return cls(path, OK, result=fields, dropped_by_step=dict(result.dropped_by_step), **envelope)
 
     @classmethod
     def failed(cls, path: str, message: str, **envelope: Any) -> Record:
@@ -98,6 +110,7 @@ class Record:
         data["file"] = self.file
         data["line"] = self.line
         data["digest"] = self.digest
+        data["dropped_by_step"] = self.dropped_by_step or {}
         return data
 
     @classmethod
@@ -112,7 +125,8 @@ class Record:
         path, status = data.get("path"), data.get("status")
         if not isinstance(path, str) or status not in STATUSES:
             raise ValueError("not a report record: no path, or a status other than ok or error")
-        for key, kind in (("error", str), ("output", str), ("file", str), ("line", int), ("digest", str)):
+        for key, kind in (("error", str), ("output", str), ("file", str), ("line", int), ("digest", str),
+                          ("dropped_by_step", dict)):
             if data.get(key) is not None and not isinstance(data[key], kind):
                 raise ValueError(f"not a report record: {key} is a {type(data[key]).__name__}")
         result = None
@@ -129,6 +143,7 @@ class Record:
             line=data.get("line"),
             id=data.get("id"),
             digest=data.get("digest"),
+            dropped_by_step=data.get("dropped_by_step"),
         )
 
     # --- what readers of the record use -------------------------------------------

@@ -84,6 +84,8 @@ class SpunPassage:
     line: int
     score: float
     evidence: tuple[str, ...]
+    #: The score reaches the configured threshold (set once, by the spun step).
+    flagged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,10 @@ class Language:
 
 @dataclass(frozen=True, slots=True)
 class CleanResult:
+    """A cleaned document: its text and every decision that made it.
+    `dropped_by_step` counts the dropped lines by the step that dropped them
+    (``{"rules": 3, "heuristics": 12}``), as the pipeline counted them."""
+
     text: str
     source: str | None
     language: Language
@@ -117,6 +123,7 @@ class CleanResult:
     extracted: bool = False
     chars_in: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    dropped_by_step: tuple[tuple[str, int], ...] = ()
 
     @property
     def dropped(self) -> tuple[DroppedLine, ...]:

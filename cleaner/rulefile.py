@@ -29,6 +29,7 @@ from pathlib import Path
 
 import regex
 
+from .datafiles import heuristic_threshold_names
 from .prefilter import prefilter_literals, union_literals
 
 RULE_KINDS = ("keep", "drop", "drop_block", "cut")
@@ -271,10 +272,7 @@ def _build(path: Path, raw: str, data: dict) -> RuleSet:
     line = _line_of(raw, "heuristics", 0, array=False)
     if not isinstance(heuristics, dict):
         raise RuleFileError(path, "heuristics must be a table: write [heuristics]", line)
-    from .steps.heuristics import load_heuristics_data  # the names it accepts live there
-
-    known = load_heuristics_data().thresholds
-    _check_keys(path, raw, heuristics, set(known), "[heuristics]", line)
+    _check_keys(path, raw, heuristics, set(heuristic_threshold_names()), "[heuristics]", line)
     for key, value in heuristics.items():
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
             raise RuleFileError(path, f"[heuristics] {key} must be a number >= 0", line)

@@ -272,6 +272,7 @@ def alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc to find the worker processes")
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
 def test_interrupted_run_resumes_to_exactly_the_uninterrupted_outputs(tmp_path, how):
@@ -345,6 +346,7 @@ def test_progress_bar_shows_files_and_documents_only_when_enabled(capsys):
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.slow
 def test_engine_dask_equals_local_byte_for_byte(tmp_path):
     pytest.importorskip("distributed")
     folder = write_corpus(tmp_path / "in", count=25)

@@ -45,6 +45,7 @@ def test_benchmark_runs_on_a_small_folder(tmp_path, capsys):
     assert "cleaner text" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_throughput_benchmark_runs_every_row_on_a_small_folder(tmp_path, capsys):
     import throughput
 
@@ -65,6 +66,7 @@ def test_throughput_benchmark_runs_every_row_on_a_small_folder(tmp_path, capsys)
     assert "6 documents" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_throughput_rounds_report_each_rows_median_and_the_paired_spun_cost(tmp_path, capsys):
     import throughput
 
@@ -91,6 +93,7 @@ def test_development_pages_stay_above_the_floors(tmp_path):
         assert scores[method] >= floor, f"{method}: F1 {scores[method]:.3f} < {floor}"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not BENCH.is_dir(), reason="development benchmark pages not found")
 def test_fitting_script_rederives_the_shipped_line_model():
     pytest.importorskip("numpy")

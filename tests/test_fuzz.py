@@ -81,6 +81,7 @@ def test_any_bytes_as_a_rule_file_load_or_are_refused(tmp_path, data):
         pass
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target, runs", [("clean", 1500), ("rulefile", 3000)])
 def test_atheris_fuzz_run_finds_nothing(tmp_path, target, runs):
     pytest.importorskip("atheris")

@@ -39,7 +39,7 @@ class DocumentFormat:
         envelope = {"file": task.file, "digest": digest(task.data)}
         if isinstance(result, str):
             return TaskResult([], [Record.failed(task.path, result, **envelope)], write=False)
-        record = Record.cleaned(task.path, result.to_dict(), output=task.output, **envelope)
+        record = Record.of_result(task.path, result, output=task.output, **envelope)
         return TaskResult([result.text], [record])
 
     def originals(self, reader: ByteReader, lines: set[int | None], limit: int) -> Iterator[tuple[int | None, Original]]:

@@ -77,7 +77,7 @@ class JsonlFormat:
             fields = result.to_dict()  # once: the output record and the report record both carry it
             kept = {k: v for k, v in parsed.items() if k not in ("text", "html")}
             pieces.append(json.dumps({**kept, "text": result.text, "cleaner": fields}, ensure_ascii=False) + "\n")
-            records.append(Record.cleaned(path, fields, output=task.output, **where))
+            records.append(Record.of_result(path, result, fields, output=task.output, **where))
         return TaskResult(pieces, records)
 
     def originals(self, reader: ByteReader, lines: set[int | None], limit: int) -> Iterator[tuple[int | None, Original]]:

@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left
 
 from ..result import Decision, Line
+from .base import Document
 
 # Below this many words a repeated line is a heading or a label, which other
 # steps judge; repeating a short line is no evidence of boilerplate.
@@ -81,3 +82,13 @@ def _holds(lines: list[int], number: int) -> bool:
     """Whether the ordered `lines` include `number`."""
     at = bisect_left(lines, number)
     return at < len(lines) and lines[at] == number
+
+
+class DedupeStep:
+    """Drops a paragraph the document already says (see the module's docstring)."""
+
+    name = "dedupe"
+
+    def __call__(self, document: Document) -> dict[int, Decision]:
+        memo = document.memo.setdefault(self.name, {})  # the context passes read the same lines again
+        return label_duplicates(document.lines, document.decisions, memo)

@@ -25,13 +25,13 @@ count as context: a rule-dropped line is boilerplate, a rule-kept line prose.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
+from ..datafiles import read_toml
 from ..prefilter import Prefiltered, prefiltered
 from ..result import Decision, Line
+from .base import Document
 from .linemodel import LineModel, LineView, load_line_model, score_lines
 
 GOOD, SHORT, BAD = "good", "short", "bad"
@@ -58,8 +58,7 @@ class HeuristicsData:
         return HeuristicsData({**self.thresholds, **dict(overrides)}, self.patterns, self.box_headers)
 
 
-def _read_data(name: str) -> dict:
-    return tomllib.loads(resources.files("cleaner").joinpath(f"data/{name}").read_text(encoding="utf-8"))
+_read_data = read_toml
 
 
 #: langdetect's language code -> the name of jusText's stoplist for it.
@@ -115,12 +114,11 @@ class _Info:
 class LineMemo:
     """What the lines' own texts give, kept between the context passes over
     one document (which read the same lines again): the line's facts and
-    class, its line-model features, and its sentences for dedupe. Only valid
-    for one set of heuristics data and stoplist, so make one per document."""
+    class, and its line-model features. Only valid for one set of heuristics
+    data and stoplist, so make one per document."""
 
     facts: dict[str, tuple] = field(default_factory=dict)
     features: dict[str, tuple] = field(default_factory=dict)
-    sentences: dict[str, tuple[list[str], int]] = field(default_factory=dict)
 
 
 def label_heuristics(
@@ -401,3 +399,25 @@ def _set_bad(info: _Info, reason: str, detail: str = "") -> None:
     if info.decided or info.cls == BAD:
         return
     info.cls, info.reason, info.detail = BAD, reason, detail
+
+
+class HeuristicsStep:
+    """The line heuristics (see `label_heuristics`), with the thresholds of
+    the document's source rule file and its language's stoplist."""
+
+    name = "heuristics"
+
+    def __init__(self, data: HeuristicsData, model: LineModel) -> None:
+        self.data = data
+        self.model = model
+
+    def __call__(self, document: Document) -> dict[int, Decision]:
+        memo = document.memo.get(self.name)
+        if memo is None:  # once a document: its passes share the thresholds, stoplist and line memo
+            source = document.source_rules
+            data = self.data.with_thresholds(source.heuristics if source else ())
+            memo = document.memo[self.name] = (data, stoplist_for(document.language.code), LineMemo())
+        data, stoplist, lines_memo = memo
+        return label_heuristics(
+            document.lines, document.decisions, data, stoplist, self.model, not document.extracted, lines_memo
+        )

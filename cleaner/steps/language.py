@@ -40,6 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..result import Language, Line
+from .base import Document
 from ..tablecache import cached, join_arrays, split_arrays
 
 SEED = 0
@@ -277,3 +278,19 @@ def probabilities(detector) -> list:
             total[j] += prob[j] / detector.n_trial
     detector.langprob = total
     return detector._sort_probability(total)
+
+
+class LanguageStep:
+    """Detects the language of the prose the earlier steps left undecided."""
+
+    name = "language"
+
+    def __init__(self, detector: LanguageDetector, sample_chars: int) -> None:
+        self.detector = detector
+        self.sample_chars = sample_chars
+
+    def __call__(self, document: Document) -> dict:
+        decisions = document.decisions
+        undecided = [line for line in document.lines if line.number not in decisions]
+        document.language = self.detector.detect(prose_sample(undecided, self.sample_chars), self.sample_chars)
+        return {}

@@ -33,7 +33,8 @@ import unicodedata
 import ftfy
 from ftfy.badness import is_bad
 
-from ..result import Line, Repair
+from ..result import Decision, Line, Repair
+from .base import Document
 
 FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html="auto",
@@ -115,3 +116,19 @@ def repair_text(text: str) -> tuple[str, tuple[str, ...]]:
     if spaced != fixed:
         fixes.append("normalize:spaces")
     return spaced, tuple(fixes)
+
+
+EMPTIED = Decision(False, "repair:emptied", "nothing left after repair")
+
+
+class RepairStep:
+    """Repairs every line; a line that repair leaves empty is accounted for
+    as dropped, not lost."""
+
+    name = "repair"
+
+    def __call__(self, document: Document) -> dict[int, Decision]:
+        document.lines, repairs = repair_lines(document.lines)
+        document.repairs.extend(repairs)
+        original = document.original
+        return {line.number: EMPTIED for line in document.lines if line.blank and original[line.number].strip()}

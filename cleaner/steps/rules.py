@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 from ..prefilter import may_match
 from ..result import Cut, Decision, Line
 from ..rulefile import RuleSet
+from .base import Document
+
 
 def url_host(url: str) -> str | None:
     """The host of `url` ("example.com/a" counts as a host too), or None if
@@ -223,3 +225,28 @@ def _drop_block(content: list[Line], block, source_id: str, decisions: dict[int,
 def _drop(numbers: list[int], decisions: dict[int, Decision], reason: str) -> None:
     for number in numbers:
         decisions[number] = Decision(False, reason)
+
+
+class RulesStep:
+    """Picks the document's source rule file, then applies it and the
+    generic files: their decisions, and the lines with their cuts made."""
+
+    name = "rules"
+
+    def __init__(self, rule_sets: list[RuleSet], timeout: float) -> None:
+        self.rule_sets = rule_sets
+        self.generic = [r for r in rule_sets if r.generic]
+        self.timeout = timeout
+
+    def __call__(self, document: Document) -> dict[int, Decision]:
+        url = document.url
+        host = url_host(url) if url else None
+        if url and host is None:
+            document.warnings.append(f"URL not understood, so no rule file is chosen by host: {url!r}")
+        source_rules = select_source(self.rule_sets, document.text, host, document.source)
+        document.source_rules = source_rules
+        outcome = apply_rules(document.lines, ([source_rules] if source_rules else []) + self.generic, self.timeout)
+        document.lines = outcome.lines
+        document.cuts.extend(outcome.cuts)
+        document.warnings.extend(outcome.warnings)
+        return outcome.decisions
