@@ -7,34 +7,24 @@ import argparse
 from .config import DEFAULT_CONFIG, Config, make_config
 
 
-def threshold_argument(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not 0.0 <= number <= 1.0:
-        raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return number
+def _number(convert, allowed, rule: str, kind: str = "a number"):
+    """An argparse type: `convert` the text, and refuse what `allowed` refuses."""
+
+    def read(value: str):
+        try:
+            number = convert(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {kind}: {value!r}") from None
+        if not allowed(number):
+            raise argparse.ArgumentTypeError(rule)
+        return number
+
+    return read
 
 
-def count_argument(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
-
-
-def megabytes_argument(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not number > 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return number
+threshold_argument = _number(float, lambda x: 0.0 <= x <= 1.0, "must be between 0 and 1")
+count_argument = _number(int, lambda n: n >= 1, "must be 1 or more", "a whole number")
+megabytes_argument = _number(float, lambda x: x > 0, "must be more than 0")
 
 
 def add_rule_options(parser: argparse.ArgumentParser) -> None:

@@ -98,10 +98,11 @@ def report_what_the_worker_inherited(config, task):
     import gc
 
     from cleaner.formats import TaskResult
-    from cleaner.steps.language import _load_factory
+    from cleaner.steps.language import _load_factory, _rust_factory, backend
     from cleaner.steps.spun import load_reference_tables
 
-    loaded = _load_factory.cache_info().currsize == 1 and load_reference_tables.cache_info().currsize == 1
+    profiles = _rust_factory if backend() == "rust" else _load_factory
+    loaded = profiles.cache_info().currsize == 1 and load_reference_tables.cache_info().currsize == 1
     return TaskResult([], [{"loaded": loaded, "frozen": gc.get_freeze_count() > 0}])
 
 

@@ -128,24 +128,79 @@ def detector_factory():
         return _load_factory()
 
 
+# Which detection runs: "rust" is langdetect-rs (a port of langdetect's
+# random walk with the same results, bit for bit; tests/test_language.py
+# holds the two to the same answers), "python" is langdetect itself with the
+# inner loops written here. By default the first that is installed.
+BACKEND_ENVIRONMENT = "CLEANER_LANGUAGE_BACKEND"
+BACKENDS = ("rust", "python")
+
+
+def backend() -> str:
+    """The backend this process detects with (see `BACKENDS`)."""
+    asked = os.environ.get(BACKEND_ENVIRONMENT, "")
+    if asked:
+        if asked not in BACKENDS:
+            raise ValueError(f"{BACKEND_ENVIRONMENT}={asked!r}: not one of {', '.join(BACKENDS)}")
+        return asked
+    return "rust" if _rust_factory() is not None else "python"
+
+
+@lru_cache(maxsize=1)
+def _rust_factory():
+    """langdetect-rs's factory, its built-in profiles (langdetect's, read in
+    langdetect's order) loaded and seeded; None if it is not installed."""
+    try:
+        import langdetect_rs
+    except ImportError:
+        return None
+    factory = langdetect_rs.DetectorFactory()
+    factory.load_profile(langdetect_rs.PROFILES_DIRECTORY)
+    factory.set_seed(SEED)
+    return factory
+
+
 class LanguageDetector:
-    """Detects with the process's profiles (`detector_factory`); holds
-    nothing itself, so it is safe to share between threads and to pickle."""
+    """Detects with the process's profiles, with `backend` ("rust" or
+    "python"; None: `backend()`); holds nothing itself, so it is safe to
+    share between threads and to pickle."""
+
+    def __init__(self, backend: str | None = None) -> None:
+        if backend is not None and backend not in BACKENDS:
+            raise ValueError(f"language backend {backend!r}: not one of {', '.join(BACKENDS)}")
+        self.backend = backend
+
+    def _backend(self) -> str:
+        return self.backend or backend()
 
     def load(self) -> None:
         """Load the profiles now rather than on the first detection."""
-        detector_factory()
+        if self._backend() == "rust":
+            with _LOADING:
+                _rust_factory()
+        else:
+            detector_factory()
 
     def detect(self, text: str, sample_chars: int) -> Language:
         sample = text[:sample_chars]
         if len(_LETTER.findall(sample)) < MIN_LETTERS:
             return Language(None, None, "too little text to tell")
-        from langdetect.lang_detect_exception import LangDetectException
-
-        detector = detector_factory().create()
-        detector.text = appended_text(detector, sample)
         try:
-            best = probabilities(detector)[0]
+            if self._backend() == "rust":
+                from langdetect_rs import LangDetectException
+
+                with _LOADING:
+                    factory = _rust_factory()
+                detector = factory.create()
+                detector.append(sample)
+                ranked = detector.get_probabilities()
+            else:
+                from langdetect.lang_detect_exception import LangDetectException
+
+                detector = detector_factory().create()
+                detector.text = appended_text(detector, sample)
+                ranked = probabilities(detector)
+            best = ranked[0]
         except (LangDetectException, IndexError):
             return Language(None, None, "no language recognised")
         return Language(best.lang, round(best.prob, 3))
