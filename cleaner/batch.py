@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from .engines import Engine, Future, Ready, failed_task
-from .formats import ByteReader, Task, TaskResult
+from .formats import ByteReader, DocumentOptions, Task, TaskResult
 from .outputs import AtomicWriter, OutputFolder
 from .pathnames import shown
 from .pipeline import Cleaner
@@ -58,8 +58,7 @@ DEFAULT_MAX_DOC_LINES = 100_000
 
 @dataclass(frozen=True, slots=True)
 class BatchOptions:
-    max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES
-    max_doc_lines: int = DEFAULT_MAX_DOC_LINES
+    document: DocumentOptions = DocumentOptions(DEFAULT_MAX_DOC_BYTES, DEFAULT_MAX_DOC_LINES)
     resume: bool = False
     in_flight: int = 8  # tasks out at a time
     chunk_bytes: int = CHUNK_BYTES
@@ -84,6 +83,8 @@ class Finished:
     #: Documents known to be lost whose records could not be read back
     #: (a failing disk): counted as failed, with a notice.
     unreported: int = 0
+    #: Rejected documents, whole, as lines of the rejects file.
+    rejects: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -95,7 +96,8 @@ class _FileRun:
     key: str
     spool: RecordSpool
     writer: AtomicWriter | None = None
-    document_failed: bool = False  # a whole-file document that failed: no output, no state
+    no_output: bool = False  # a whole-file document that gets no output (failed, empty or rejected)
+    failed: bool = False  # ... because it failed: no state either, so that `resume` tries it again
     lost: str | None = None  # why its output cannot be completed
     handed_on: bool = False  # its records so far have been handed on (as failed)
 
@@ -105,8 +107,9 @@ class _FileRun:
 
     def add(self, result: TaskResult) -> None:
         if not result.write:
-            self.document_failed = True
-        if self.lost is None and not self.document_failed:
+            self.no_output = True
+            self.failed = all(not record.was_cleaned for record in result.records)
+        if self.lost is None and not self.no_output:
             try:
                 if self.writer is None:
                     self.writer = self.out.writer_at(self.item.output_relative, self.item.compression)
@@ -115,7 +118,7 @@ class _FileRun:
             except OSError as exc:
                 self.lose(f"cannot write {self.output}: {exc.strerror or exc}")
         self.spool.add(result.records)
-        if self.spool.error is not None and self.lost is None and not self.document_failed:
+        if self.spool.error is not None and self.lost is None and not self.failed:
             self.lose(f"cannot write {self.output}'s resume state: {self.spool.error.strerror or self.spool.error}")
 
     def lose(self, why: str) -> None:
@@ -177,7 +180,7 @@ def run_batch(
     """Clean `inputs` on `engine` into `out`, and yield what is finished, in
     input order."""
     config = cleaner.config
-    fingerprint = run_fingerprint(cleaner, options.max_doc_bytes, options.max_doc_lines)
+    fingerprint = run_fingerprint(cleaner, options.document)
     # In input order: work sent out, and what is known already (a file that
     # is up to date, or unreadable), which waits its turn without holding up
     # the workers.
@@ -214,12 +217,15 @@ def _finish(run: _FileRun | None, future, last: bool, read: int, unfinished: dic
     if run is None:
         yield future  # known already
         return
+    rejects: list[str] = []
     if future is not None:
-        run.add(future.result())
+        result = future.result()
+        rejects = result.rejects
+        run.add(result)
     written = 0
     if last:
         del unfinished[id(run)]
-        if run.lost is None and not run.document_failed:
+        if run.lost is None and not run.no_output:
             try:
                 written = run.commit()
             except OSError as exc:
@@ -227,25 +233,27 @@ def _finish(run: _FileRun | None, future, last: bool, read: int, unfinished: dic
     if run.lost is not None:
         # Its fate is known: every record so far, and each from now on, is
         # handed on at once, as failed.
+        yield Finished(rejects=rejects)
         yield from run.hand_on_lost(read, last)
         return
     if not last:
-        yield Finished(bytes_read=read)
+        yield Finished(bytes_read=read, rejects=rejects)
         return
     try:
-        if not run.document_failed:
+        if not run.failed:
             run.spool.writer.finish()
         first = True
         for records in run.spool.replay():
-            yield Finished(records, read if first else 0, int(first), bytes_written=written if first else 0)
+            yield Finished(records, read if first else 0, int(first), bytes_written=written if first else 0,
+                           rejects=rejects if first else [])
             first = False
         if first:  # a file with no documents (an empty JSONL file)
-            yield Finished([], read, 1, bytes_written=written)
+            yield Finished([], read, 1, bytes_written=written, rejects=rejects)
     except OSError as exc:
         yield Finished([], read, 1, notices=[f"{run.item.shown}: cannot read back its records: {exc.strerror or exc}"],
                        unreported=run.spool.count)
     finally:
-        if not run.document_failed:
+        if not run.failed:
             try:
                 run.spool.writer.commit()
             except OSError:
@@ -283,7 +291,7 @@ def _work(
             continue
         run = _FileRun(item, out, key, spool)
         output = shown(out.path / item.output_relative)
-        template = Task(item.format.name, path, file, output, options.max_doc_bytes, options.max_doc_lines)
+        template = Task(item.format.name, path, file, output, options.document)
         position = 0
         try:
             with ByteReader.open(item.path, item.compression) as reader:

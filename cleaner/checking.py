@@ -10,13 +10,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .formats import clean_document, format_of
+from .formats import ByteReader, TooLarge, clean_document, format_of
 from .formats.jsonl import JSONL
-from .outputs import write_atomically
+from .outputs import Folder
 from .pathnames import shown
 from .pipeline import Cleaner
 from .result import CleanResult
 
+# The largest file checked (decompressed): an article is far smaller.
+MAX_CHECKED_BYTES = 32_000_000
 # Repairs that `clean` makes but `check` does not object to: a no-break space
 # is not damage, and a hook must pass an article that only has those.
 COSMETIC_FIXES = frozenset({"normalize:spaces"})
@@ -60,17 +62,19 @@ def problem_lines(result: CleanResult) -> list[tuple[int, str]]:
 
 
 def check_file(cleaner: Cleaner, path: Path, fix: bool = False) -> FileCheck:
-    """Check one file; with `fix`, rewrite a text file that has problems with
-    its cleaned text (HTML and JSONL are never rewritten in place)."""
+    """Check one file, plain or compressed as `clean` reads it; with `fix`,
+    rewrite a text file that has problems with its cleaned text, compressed
+    as it was (HTML and JSONL are never rewritten in place)."""
     outcome = FileCheck(path)
-    input_format, _ = format_of(path, named=True)
+    input_format, compression = format_of(path, named=True)
     if input_format is JSONL:
         outcome.error = "check reads text and HTML files; clean JSONL with 'cleaner clean'"
         return outcome
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        outcome.error = f"cannot read: {exc.strerror or exc}"
+        with ByteReader.open(path, compression) as reader:
+            data = reader.read(MAX_CHECKED_BYTES)
+    except (OSError, TooLarge) as exc:
+        outcome.error = f"cannot read: {getattr(exc, 'strerror', None) or exc}"
         return outcome
     result = clean_document(cleaner, data, content_type=input_format.content_type)
     if isinstance(result, str):
@@ -83,7 +87,8 @@ def check_file(cleaner: Cleaner, path: Path, fix: bool = False) -> FileCheck:
         if result.extracted:
             outcome.not_fixed = "HTML is not rewritten in place (use 'cleaner clean')"
         elif result.changed:
-            write_atomically(path, result.text)
+            with Folder.open(path.parent, create=False) as folder, folder.writer(path.name, compression) as writer:
+                writer.write(result.text)
             outcome.fixed = True
     return outcome
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .batch import Finished
 from .plan import Found
+from .records import EMPTY, ERROR, REJECTED
 
 # The summary lists this many failed documents by path; the report has them all.
 ERRORS_LISTED = 10
@@ -26,6 +27,9 @@ class Summary:
     steps: Counter = field(default_factory=Counter)  # dropped lines by the step that dropped them
     languages: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    #: The first documents left empty, and rejected (with why), by path.
+    empty: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     #: From the search for inputs: paths passed over, and why; files of no input kind.
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -55,18 +59,24 @@ class Summary:
                 self.steps.update(record.dropped_by_step)
             if record.spun_flagged:
                 totals["spun"] += 1
-            if record.ok:
+            if record.was_cleaned:
                 self.languages[record.language or "unknown"] += 1
-            elif len(self.errors) < ERRORS_LISTED and not step.quiet:  # a quiet one's file has its notice
-                self.errors.append(f"{record.path}: {record.error}")
+            if record.status == EMPTY and len(self.empty) < ERRORS_LISTED:
+                self.empty.append(record.path)
+            elif record.status == REJECTED and len(self.rejected) < ERRORS_LISTED:
+                self.rejected.append(f"{record.path}: {record.rejected}")
+            elif record.status == ERROR and len(self.errors) < ERRORS_LISTED and not step.quiet:
+                self.errors.append(f"{record.path}: {record.error}")  # a quiet one's file has its notice
 
     def text(self, seconds: float, out_dir: str, report: str | None, html_report: str | None) -> str:
         t = self.totals
         rate = t["bytes_in"] / 1e6 / seconds if seconds > 0 else 0.0
         skipped = f" ({t['files_skipped']} up to date, not redone)" if t["files_skipped"] else ""
         lines = [
-            f"{t['documents']} documents in {self.files} files{skipped}: {t['ok']} cleaned, {t['error']} failed, "
-            f"{t['spun']} flagged as spun",
+            f"{t['documents']} documents in {self.files} files{skipped}: {t['ok']} cleaned, "
+            + (f"{t[EMPTY]} left empty, " if t[EMPTY] else "")
+            + (f"{t[REJECTED]} rejected, " if t[REJECTED] else "")
+            + f"{t['error']} failed, {t['spun']} flagged as spun",
             f"{_amount(t['bytes_in'])} read, {_amount(t['bytes_out'])} written "
             f"({t['chars_in']:,} characters in, {t['chars_out']:,} out) -> {out_dir}",
             f"{seconds:,.1f} s, {rate:,.2f} MB/s, {t['documents'] / seconds if seconds > 0 else 0:,.1f} documents/s",
@@ -91,6 +101,12 @@ class Summary:
         if self.notices:
             lines.append("files not written whole:")
             lines.extend(f"  {notice}" for notice in self.notices)
+        for kind, listed, count in (("left empty", self.empty, t[EMPTY]), ("rejected", self.rejected, t[REJECTED])):
+            if listed:
+                lines.append(f"{kind}:")
+                lines.extend(f"  {entry}" for entry in listed)
+                if count > len(listed):
+                    lines.append(f"  ... and {count - len(listed):,} more" + (" (see the report)" if report else ""))
         if self.errors:
             more = t["error"] - len(self.errors)
             lines.append("failed:")

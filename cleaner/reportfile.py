@@ -48,6 +48,15 @@ class ReportFile:
         except OSError as exc:
             self._fail(exc)
 
+    def write_line(self, line: str) -> None:
+        """A line as it is (the rejects file's lines are documents, not records)."""
+        if self.error is not None:
+            return
+        try:
+            self._writer.write(line)
+        except OSError as exc:
+            self._fail(exc)
+
     def records(self) -> Iterator[Record]:
         """The records written, read back (after `finish`, or `close`)."""
         with self._folder.open_read(self.path.name) if self._committed else self._writer.read_back() as raw:
@@ -83,7 +92,7 @@ class ReportFile:
         self._folder.close()
 
     def _fail(self, exc: OSError) -> None:
-        self.error = f"cannot write the report {shown(self.path)}: {exc.strerror or exc}"
+        self.error = f"cannot write {shown(self.path)}: {exc.strerror or exc}"
         self._writer.abort()
 
 

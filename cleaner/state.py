@@ -71,13 +71,11 @@ def state_relative(item: InputFile) -> PurePath:
 
 def read_state(out: OutputFolder, item: InputFile, key: str) -> Iterator[Record] | None:
     """The records stored for `key`, or None if the state is missing or stale
-    or its output is gone. The records are streamed (a JSONL input's state
-    holds one per document)."""
+    or its output is gone (a document left with no output, empty or
+    rejected, has none to lose). The records are streamed (a JSONL input's
+    state holds one per document)."""
     state, output = state_relative(item), item.output_relative
     try:
-        with out.folder(output.parent.parts, create=False) as folder:
-            if not stat.S_ISREG(folder.stat(output.name).st_mode):
-                return None
         with out.folder(state.parent.parts, create=False) as folder:
             handle = gzip.open(folder.open_read(state.name), "rt", encoding="utf-8")
         header = json.loads(handle.readline())
@@ -86,6 +84,16 @@ def read_state(out: OutputFolder, item: InputFile, key: str) -> Iterator[Record]
     if not isinstance(header, dict) or header.get("key") != key or header.get("output") != shown(output.as_posix()):
         handle.close()
         return None
+    if not _output_exists(out, output):
+        try:
+            first = Record.from_json(handle.readline())
+            second = handle.readline()
+        except (OSError, ValueError, EOFError):
+            first, second = None, "unreadable"
+        handle.close()
+        if first is None or first.output is not None or second:  # an output was made, and is gone
+            return None
+        return iter([first])
 
     def records() -> Iterator[Record]:
         with handle:
@@ -93,6 +101,14 @@ def read_state(out: OutputFolder, item: InputFile, key: str) -> Iterator[Record]
                 yield Record.from_json(line)
 
     return records()
+
+
+def _output_exists(out: OutputFolder, output: PurePath) -> bool:
+    try:
+        with out.folder(output.parent.parts, create=False) as folder:
+            return stat.S_ISREG(folder.stat(output.name).st_mode)
+    except OSError:
+        return False
 
 
 def open_state(out: OutputFolder, item: InputFile, key: str) -> AtomicWriter:

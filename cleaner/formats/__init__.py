@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import InputFormat, Original, Task, TaskResult, clean_document
+from .base import RESULT_FIELDS, DocumentOptions, Filters, InputFormat, Original, Task, TaskResult, clean_document
 from .compression import COMPRESSIONS, GZIP, ZSTD, ByteReader, Compression, TooLarge
 from .document import HTML, SNIFFED, TEXT
 from .jsonl import JSONL
@@ -41,6 +41,9 @@ __all__ = [
     "ZSTD",
     "FORMATS",
     "ByteReader",
+    "DocumentOptions",
+    "Filters",
+    "RESULT_FIELDS",
     "Compression",
     "InputFormat",
     "Original",
