@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from .engines import Engine, Future, Ready, failed_task
-from .formats import ByteReader, DocumentOptions, Task, TaskResult
+from .formats import ByteReader, DocumentOptions, OutputSink, Task, TaskResult
 from .outputs import AtomicWriter, OutputFolder
 from .pathnames import shown
 from .pipeline import Cleaner
@@ -96,6 +96,7 @@ class _FileRun:
     key: str
     spool: RecordSpool
     writer: AtomicWriter | None = None
+    sink: OutputSink | None = None  # the format's, into `writer`
     no_output: bool = False  # a whole-file document that gets no output (failed, empty or rejected)
     failed: bool = False  # ... because it failed: no state either, so that `resume` tries it again
     lost: str | None = None  # why its output cannot be completed
@@ -111,10 +112,8 @@ class _FileRun:
             self.failed = all(not record.was_cleaned for record in result.records)
         if self.lost is None and not self.no_output:
             try:
-                if self.writer is None:
-                    self.writer = self.out.writer_at(self.item.output_relative, self.item.compression)
-                for piece in result.pieces:
-                    self.writer.write(piece)
+                self._open()
+                self.sink.write(result.pieces)
             except OSError as exc:
                 self.lose(f"cannot write {self.output}: {exc.strerror or exc}")
         self.spool.add(result.records)
@@ -159,12 +158,17 @@ class _FileRun:
         if last:
             self.abort()
 
+    def _open(self) -> None:
+        if self.writer is None:
+            self.writer = self.out.writer_at(self.item.output_relative, self.item.compression)
+            self.sink = self.item.format.sink(self.writer.stream, self.item.path)
+
     def commit(self) -> int:
         """Output first, then its state: a crash in between leaves an output
         with an older state (or none), which `resume` simply redoes. Returns
         the output's size on disk, as the summary counts it."""
-        if self.writer is None:  # no pieces at all (an empty JSONL file): an empty output
-            self.writer = self.out.writer_at(self.item.output_relative, self.item.compression)
+        self._open()  # no pieces at all (an empty JSONL file): an empty output
+        self.sink.close()
         return self.writer.commit()
 
     def abort(self) -> None:

@@ -235,6 +235,11 @@ class AtomicWriter:
             raise
         self._finished = False
 
+    @property
+    def stream(self) -> BinaryIO:
+        """The binary stream the file's contents go into (compressing them if asked)."""
+        return self._stream
+
     def write(self, text: str) -> None:
         self._stream.write(text.encode("utf-8"))
 

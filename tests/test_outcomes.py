@@ -218,3 +218,58 @@ def test_python_dash_m(module):
     done = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0 and done.stdout.startswith("cleaner ")
+
+
+def test_parquet_in_and_out_keeps_columns_and_types(tmp_path, capsys):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    import datetime
+
+    rows = [
+        {"id": 1, "text": STORY, "score": 0.5, "when": datetime.datetime(2024, 3, 12, 10, 30)},
+        {"id": 2, "text": GERMAN, "score": 0.25, "when": datetime.datetime(2024, 3, 13)},
+        {"id": 3, "text": None, "score": 1.0, "when": None},
+    ]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pq.write_table(pa.Table.from_pylist(rows), folder / "corpus.parquet")
+    report, rejects = tmp_path / "r.jsonl", tmp_path / "rejects.jsonl"
+    code, err = run(["clean", folder, "-o", tmp_path / "out", "--jobs", "1", "--report", report,
+                     "--languages", "en", "--rejects", rejects], capsys)
+    assert code == 1  # row 3 has no text
+    table = pq.read_table(tmp_path / "out/corpus.parquet")
+    assert table.schema.field("id").type == pa.int64() and table.schema.field("score").type == pa.float64()
+    out = table.to_pylist()
+    assert [row["id"] for row in out] == [1, 3]  # row 2 (German) was rejected
+    assert out[0]["text"].startswith("Harbour ferry returns") and "Skip to main content" not in out[0]["text"]
+    assert json.loads(out[0]["cleaner"])["status"] == "ok" and out[0]["when"].startswith("2024-03-12")
+    assert json.loads(out[1]["cleaner"])["status"] == "error"
+    assert [r["path"].rsplit(":", 1)[1] for r in lines_of(report)] == ["1", "2", "3"]
+    assert lines_of(rejects)[0]["id"] == 2
+
+
+def test_web_archive_pages_are_documents(tmp_path, capsys):
+    pytest.importorskip("warcio")
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    page = "<html><body><nav>Home | News</nav><article><p>" + STORY.replace("\n\n", "</p><p>") + "</p></article></body></html>"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with open(folder / "crawl.warc.gz", "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for uri, kind, body in (("https://news.example/a", "text/html; charset=utf-8", page.encode()),
+                                ("https://news.example/logo.png", "image/png", b"\x89PNG..."),
+                                ("https://news.example/b", "text/html", page.replace("Harbour", "Hafen").encode())):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", kind)], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(uri, "response", payload=BytesIO(body), http_headers=headers))
+        writer.write_record(writer.create_warc_record("https://news.example/a", "request", payload=BytesIO(b"GET /a\r\n\r\n")))
+    report = tmp_path / "r.jsonl"
+    code, err = run(["clean", folder, "-o", tmp_path / "out", "--jobs", "1", "--report", report], capsys)
+    assert code == 0, err
+    out = [json.loads(line) for line in gzip.decompress((tmp_path / "out/crawl.jsonl.gz").read_bytes()).splitlines()]
+    assert [r["url"] for r in out] == ["https://news.example/a", "https://news.example/b"]
+    assert out[0]["id"].startswith("<urn:uuid:") and "four months after it was lifted" in out[0]["text"]
+    assert [Path(r["path"]).name for r in lines_of(report)] == ["crawl.warc.gz:1", "crawl.warc.gz:3"]

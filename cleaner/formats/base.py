@@ -22,7 +22,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from ..records import EMPTY, ERROR, OK, REJECTED, Record
 from ..steps.decode import NotTextError
@@ -124,6 +125,28 @@ class Original:
     digest: str
 
 
+class OutputSink(Protocol):
+    """Where a file's output pieces go: written in order, then `close`d
+    (which ends the format's data; the file itself is the caller's)."""
+
+    def write(self, pieces: list[str]) -> None: ...
+    def close(self) -> None: ...
+
+
+class TextSink:
+    """Pieces of text, written as UTF-8 (text and JSONL outputs)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+
+    def write(self, pieces: list[str]) -> None:
+        for piece in pieces:
+            self._stream.write(piece.encode("utf-8"))
+
+    def close(self) -> None:
+        pass
+
+
 class InputFormat(Protocol):
     name: str  # unique: tasks name their format by it
     suffixes: tuple[str, ...]  # the file names it reads in a folder (".txt")
@@ -138,6 +161,11 @@ class InputFormat(Protocol):
     def clean(self, cleaner: Cleaner, task: Task) -> TaskResult:
         """Clean a task: never raises for a bad document (that is an error
         record), so one bad document never stops the others."""
+        ...
+
+    def sink(self, stream: BinaryIO, source: Path) -> OutputSink:
+        """How a task's pieces go into the output file's `stream` (the input
+        file at `source`, for a format whose output takes its shape)."""
         ...
 
     def originals(self, reader: ByteReader, lines: set[int | None], limit: int) -> Iterator[tuple[int | None, Original]]:

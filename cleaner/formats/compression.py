@@ -79,6 +79,16 @@ class ByteReader:
     def open(cls, path: str | Path, compression: Compression | None = None) -> ByteReader:
         return cls(open(path, "rb"), compression)
 
+    @property
+    def compression(self) -> Compression | None:
+        return self._compression
+
+    @property
+    def raw(self) -> BinaryIO:
+        """The file on disk, for a format that reads it by its own means
+        (Parquet, which seeks to its footer)."""
+        return self._raw
+
     def blocks(self) -> Iterator[bytes]:
         """The decompressed bytes, a block at a time (of at most a few times
         `BLOCK`: decompression is asked for bounded output)."""

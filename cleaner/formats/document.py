@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..records import EMPTY, OK, REJECTED, Record, digest
 from ..steps.decode import decode
-from .base import Original, Task, TaskResult, clean_document, outcome, reject_line
+from .base import Original, OutputSink, Task, TaskResult, TextSink, clean_document, outcome, reject_line
 from .compression import ByteReader, TooLarge
 
 if TYPE_CHECKING:
@@ -54,6 +55,9 @@ class DocumentFormat:
             text, _ = decode(task.data)
             rejects.append(reject_line({"path": task.path, "html" if result.extracted else "text": text}, result, rejected))
         return TaskResult([result.text] if written else [], [record], write=written, rejects=rejects)
+
+    def sink(self, stream: BinaryIO, source: Path) -> OutputSink:
+        return TextSink(stream)
 
     def originals(self, reader: ByteReader, lines: set[int | None], limit: int) -> Iterator[tuple[int | None, Original]]:
         data = reader.read(limit)

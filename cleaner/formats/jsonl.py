@@ -16,11 +16,23 @@ import codecs
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..records import ERROR, REJECTED, Record, digest
 from ..steps.extract import html_metadata
-from .base import DocumentOptions, Original, Task, TaskResult, clean_document, outcome, reject_line, result_field
+from .base import (
+    DocumentOptions,
+    Original,
+    OutputSink,
+    Task,
+    TaskResult,
+    TextSink,
+    clean_document,
+    outcome,
+    reject_line,
+    result_field,
+)
 from .compression import ByteReader, TooLarge
 
 if TYPE_CHECKING:
@@ -35,10 +47,21 @@ class JsonlFormat:
     output_suffix: str = ".jsonl"
 
     def tasks(self, reader: ByteReader, template: Task, chunk_bytes: int) -> Iterator[Task | TaskResult]:
+        return self.tasks_of(_lines(reader, template.options.max_bytes), template, chunk_bytes)
+
+    def sink(self, stream: BinaryIO, source: Path) -> OutputSink:
+        return TextSink(stream)
+
+    def tasks_of(
+        self, lines: Iterator[tuple[int, bytes | None]], template: Task, chunk_bytes: int
+    ) -> Iterator[Task | TaskResult]:
+        """Tasks of about `chunk_bytes` of numbered record lines, from any
+        source of them (a JSONL file; a Parquet file's rows; a WARC file's
+        pages)."""
         chunk: list[tuple[int, bytes | None]] = []
         size = 0
         try:
-            for number, raw in _lines(reader, template.options.max_bytes):
+            for number, raw in lines:
                 if raw is not None and not raw.strip():
                     continue
                 chunk.append((number, raw))
@@ -108,10 +131,15 @@ class JsonlFormat:
         return TaskResult(pieces, records, rejects=rejects)
 
     def originals(self, reader: ByteReader, lines: set[int | None], limit: int) -> Iterator[tuple[int | None, Original]]:
+        return self.originals_of(_lines(reader, limit), lines, limit)
+
+    def originals_of(
+        self, numbered: Iterator[tuple[int, bytes | None]], lines: set[int | None], limit: int
+    ) -> Iterator[tuple[int | None, Original]]:
         """The records at `lines`, read with the default keys (text, html, url)."""
         wanted = {line for line in lines if line is not None}
         defaults = DocumentOptions(limit)
-        for number, raw in _lines(reader, limit):
+        for number, raw in numbered:
             if number in wanted and raw is not None:
                 parsed = _parse(raw)
                 if isinstance(parsed, dict):
