@@ -56,6 +56,12 @@ DEFAULT_MAX_DOC_BYTES = 32_000_000
 DEFAULT_MAX_DOC_LINES = 100_000
 
 
+# What writing an output can raise: the system's errors (a full disk), and a
+# format's own when a record does not fit its output (a Parquet row whose
+# value does not fit its column's type).
+WRITE_ERRORS = (OSError, ValueError, TypeError)
+
+
 @dataclass(frozen=True, slots=True)
 class BatchOptions:
     document: DocumentOptions = DocumentOptions(DEFAULT_MAX_DOC_BYTES, DEFAULT_MAX_DOC_LINES)
@@ -114,8 +120,8 @@ class _FileRun:
             try:
                 self._open()
                 self.sink.write(result.pieces)
-            except OSError as exc:
-                self.lose(f"cannot write {self.output}: {exc.strerror or exc}")
+            except WRITE_ERRORS as exc:
+                self.lose(f"cannot write {self.output}: {getattr(exc, 'strerror', None) or exc}")
         self.spool.add(result.records)
         if self.spool.error is not None and self.lost is None and not self.failed:
             self.lose(f"cannot write {self.output}'s resume state: {self.spool.error.strerror or self.spool.error}")
@@ -232,8 +238,8 @@ def _finish(run: _FileRun | None, future, last: bool, read: int, unfinished: dic
         if run.lost is None and not run.no_output:
             try:
                 written = run.commit()
-            except OSError as exc:
-                run.lose(f"cannot write {run.output}: {exc.strerror or exc}")
+            except WRITE_ERRORS as exc:
+                run.lose(f"cannot write {run.output}: {getattr(exc, 'strerror', None) or exc}")
     if run.lost is not None:
         # Its fate is known: every record so far, and each from now on, is
         # handed on at once, as failed.
