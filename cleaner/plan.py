@@ -88,6 +88,9 @@ def find_inputs(paths: list[str | Path]) -> Found:
         except OSError as exc:
             found.skipped.append((shown(path), f"cannot read: {exc.strerror or exc}"))
             return
+        if not stat.S_ISREG(status.st_mode):  # a FIFO or a device would never end, or never start
+            found.skipped.append((shown(path), "not a regular file"))
+            return
         identity = (status.st_dev, status.st_ino)
         if identity in seen:
             return
@@ -102,7 +105,7 @@ def find_inputs(paths: list[str | Path]) -> Found:
         path = Path(raw)
         if path.is_dir():
             found.roots.append(path.resolve())
-            _walk(path, PurePath(), add, found)
+            _walk(path, add, found)
         elif path.exists():
             found.roots.append(path.resolve())
             add(path, PurePath(path.name), True)
@@ -113,29 +116,40 @@ def find_inputs(paths: list[str | Path]) -> Found:
     return found
 
 
-def _walk(folder: Path, relative: PurePath, add, found: Found) -> None:
-    try:
-        with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
-    except OSError as exc:
-        found.skipped.append((shown(folder), f"folder cannot be read: {exc.strerror or exc}"))
-        return
-    for entry in entries:
+def _walk(top: Path, add, found: Found) -> None:
+    """Depth first, each folder's entries by name, a folder's files where
+    its name falls among them (a stack of open listings, not recursion:
+    folders may nest deeper than Python recurses)."""
+    stack = [(iter(_entries(top, found)), top, PurePath())]
+    while stack:
+        entries, folder, relative = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
         path = folder / entry.name
         if entry.name.startswith("."):
             found.others["hidden"] += 1
-            continue
-        if entry.is_symlink():
+        elif entry.is_symlink():
             why = "symbolic link, not followed inside a folder (name it to clean what it leads to)"
             if not path.exists():
                 why = "symbolic link to nothing (dangling)"
             found.skipped.append((shown(path), why))
         elif entry.is_dir(follow_symlinks=False):
-            _walk(path, relative / entry.name, add, found)
+            stack.append((iter(_entries(path, found)), path, relative / entry.name))
         elif entry.is_file(follow_symlinks=False):
             add(path, relative / entry.name, False)
         else:
             found.others["not a regular file"] += 1
+
+
+def _entries(folder: Path, found: Found) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as scan:
+            return sorted(scan, key=lambda e: e.name)
+    except OSError as exc:
+        found.skipped.append((shown(folder), f"folder cannot be read: {exc.strerror or exc}"))
+        return []
 
 
 def check_plan(found: Found, out: Path, reports: list[Path]) -> None:

@@ -565,3 +565,32 @@ def test_memory_stays_within_400_mb_and_ten_times_the_document(tmp_path, shape):
     done, peak = peak_of_clean(folder, tmp_path / "out")
     assert done.returncode == 0, done.stderr[-2000:]
     assert peak < 400e6 + 10 * len(text), (shape, peak)
+
+
+def test_folders_nested_deeper_than_python_recurses_are_searched(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    chain = [folder]
+    for _ in range(1100):  # one folder at a time: os.makedirs and shutil.rmtree recurse themselves
+        chain.append(chain[-1] / "d")
+        chain[-1].mkdir()
+    (chain[-1] / "story.txt").write_bytes(STORY)
+    (folder / "top.txt").write_bytes(STORY)
+    from cleaner.plan import find_inputs
+
+    try:
+        found = find_inputs([folder])
+        assert [item.relative.name for item in found.inputs] == ["story.txt", "top.txt"]  # "d" sorts before "top.txt"
+    finally:
+        (chain[-1] / "story.txt").unlink()
+        for path in reversed(chain[1:]):
+            path.rmdir()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_a_fifo_named_as_an_input_is_skipped_not_waited_on(tmp_path, capsys):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    (tmp_path / "story.txt").write_bytes(STORY)
+    code, err = run(["clean", fifo, tmp_path / "story.txt", "-o", tmp_path / "out", "--jobs", "1"], capsys)
+    assert code == 0 and f"{fifo}: not a regular file" in err and (tmp_path / "out/story.txt").is_file()
