@@ -33,13 +33,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from .engines import Engine, Future, Ready, failed_task
-from .formats import ByteReader, DocumentOptions, OutputSink, Task, TaskResult
+from .formats import ByteReader, DocumentOptions, OutputSink, Task, TaskResult, TooLarge
 from .outputs import AtomicWriter, OutputFolder
 from .pathnames import shown
 from .pipeline import Cleaner
 from .plan import InputFile
 from .records import Record
-from .state import RecordSpool, input_key, open_state, read_state, run_fingerprint
+from .state import RecordSpool, input_key, open_state, read_state, run_fingerprint, state_relative
 
 # A JSONL chunk this large (uncompressed) is about a second of work for one
 # worker on the development pages: large enough that sending it costs little,
@@ -105,6 +105,7 @@ class _FileRun:
     sink: OutputSink | None = None  # the format's, into `writer`
     no_output: bool = False  # a whole-file document that gets no output (failed, empty or rejected)
     failed: bool = False  # ... because it failed: no state either, so that `resume` tries it again
+    retry: bool = False  # a document failed for a reason outside it: no state, so that `resume` tries it again
     lost: str | None = None  # why its output cannot be completed
     handed_on: bool = False  # its records so far have been handed on (as failed)
 
@@ -113,6 +114,7 @@ class _FileRun:
         return shown(self.out.path / self.item.output_relative)
 
     def add(self, result: TaskResult) -> None:
+        self.retry = self.retry or result.retry
         if not result.write:
             self.no_output = True
             self.failed = all(not record.was_cleaned for record in result.records)
@@ -191,6 +193,7 @@ def run_batch(
     input order."""
     config = cleaner.config
     fingerprint = run_fingerprint(cleaner, options.document)
+    remove_stale_temporaries(out, inputs)
     # In input order: work sent out, and what is known already (a file that
     # is up to date, or unreadable), which waits its turn without holding up
     # the workers.
@@ -263,7 +266,7 @@ def _finish(run: _FileRun | None, future, last: bool, read: int, unfinished: dic
         yield Finished([], read, 1, notices=[f"{run.item.shown}: cannot read back its records: {exc.strerror or exc}"],
                        unreported=run.spool.count)
     finally:
-        if not run.failed:
+        if not run.failed and not run.retry:
             try:
                 run.spool.writer.commit()
             except OSError:
@@ -283,6 +286,12 @@ def _work(
         path = item.shown
         file = shown(os.path.abspath(item.path))
         size = _size(item)
+        limit = options.document.max_bytes
+        if item.format.one_document and item.compression is None and size > limit:
+            # Refused before it is read even once (for its key): a 20 GB file took two minutes.
+            failed = Record.failed(path, str(TooLarge(limit)), file=file)
+            yield None, Finished([failed], size, files_done=1), True, size
+            continue
         try:
             key = input_key(fingerprint, item)
         except OSError as exc:
@@ -291,7 +300,11 @@ def _work(
             continue
         stored = read_state(out, item, key) if options.resume else None
         if stored is not None:
-            yield from _stored(stored, size)
+            # The records name the paths of the run that made them; the
+            # folders may have moved since (the state's key does not hold them).
+            here = {"file": file, "output": shown(out.path / item.output_relative)}
+            moved = (_here(record, path, here) for record in stored)
+            yield from _stored(moved, size)
             continue
         try:
             spool = RecordSpool(open_state(out, item, key))
@@ -311,7 +324,37 @@ def _work(
                     position = now
         except OSError as exc:  # part of the file may be out already: the file is lost
             run.lose(f"cannot read: {exc.strerror or exc}")
+            # The documents read before the damage have their records; those
+            # after it cannot be told apart, so the file has one of its own.
+            lost = Record.failed(path, f"cannot read past its last document reported: {exc.strerror or exc}", file=file)
+            yield run, TaskResult([], [lost]), False, 0
         yield run, None, True, max(size - position, 0)
+
+
+def remove_stale_temporaries(out: OutputFolder, inputs: list[InputFile]) -> None:
+    """Remove what killed runs left of the files this run writes: their
+    outputs' and states' temporary files whose process has ended."""
+    names: dict[tuple[str, ...], set[str]] = {}
+    for item in inputs:
+        for relative in (item.output_relative, state_relative(item)):
+            names.setdefault(relative.parent.parts, set()).add(relative.name)
+    for parts, wanted in names.items():
+        try:
+            folder = out.folder(parts, create=False)
+        except OSError:
+            continue  # not made yet, or not a folder: nothing was left there
+        with folder:
+            folder.remove_stale_temporaries(wanted)
+
+
+def _here(record: Record, path: str, here: dict) -> Record:
+    """A stored record with this run's paths."""
+    return replace(
+        record,
+        path=path if record.line is None else f"{path}:{record.line}",
+        file=here["file"],
+        output=here["output"] if record.output is not None else None,
+    )
 
 
 def _size(item: InputFile) -> int:

@@ -5,6 +5,7 @@ An adapter: the cleaning is `Cleaner.clean`; this turns its result into
 """
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from pathlib import Path
 from .formats import ByteReader, TooLarge, clean_document, format_of
 from .formats.jsonl import JSONL
 from .outputs import Folder
-from .pathnames import shown
+from .pathnames import printable, shown
 from .pipeline import Cleaner
 from .result import CleanResult
 
@@ -87,10 +88,36 @@ def check_file(cleaner: Cleaner, path: Path, fix: bool = False) -> FileCheck:
         if result.extracted:
             outcome.not_fixed = "HTML is not rewritten in place (use 'cleaner clean')"
         elif result.changed:
-            with Folder.open(path.parent, create=False) as folder, folder.writer(path.name, compression) as writer:
-                writer.write(result.text)
-            outcome.fixed = True
+            outcome.not_fixed = _rewrite(path, result.text, compression)
+            outcome.fixed = outcome.not_fixed is None
     return outcome
+
+
+def _rewrite(path: Path, text: str, compression) -> str | None:
+    """Rewrite the file `path` leads to with `text`, keeping its mode and
+    owner; or say why not. A link is followed (its target is the article);
+    a file with several hard links is left alone, since a new file in its
+    place would part it from its other names."""
+    target = Path(os.path.realpath(path))
+    try:
+        status = target.stat()
+    except OSError as exc:
+        return f"cannot read it again: {exc.strerror or exc}"
+    if status.st_nlink > 1:
+        return f"it has {status.st_nlink} hard links, which a rewrite would part (clean it with 'cleaner clean')"
+    try:
+        with Folder.open(target.parent, create=False) as folder:
+            writer = folder.writer(target.name, compression)
+            try:
+                writer.write(text)
+                writer.keep_owner_and_mode(status)
+            except BaseException:
+                writer.abort()
+                raise
+            writer.commit()
+    except OSError as exc:
+        return f"cannot write it: {exc.strerror or exc}"
+    return None
 
 
 def run_checks(cleaner: Cleaner, paths: Iterable[Path], fix: bool = False, out=None, err=None) -> int:
@@ -121,5 +148,5 @@ def run_checks(cleaner: Cleaner, paths: Iterable[Path], fix: bool = False, out=N
 
 
 def _short(text: str, width: int = 80) -> str:
-    text = " ".join(text.split())
+    text = printable(" ".join(text.split()))
     return text if len(text) <= width else text[: width - 1] + "…"

@@ -33,10 +33,10 @@ from .formats import RESULT_FIELDS, ByteReader, DocumentOptions, Filters, TooLar
 from .formats.base import outcome
 from .htmlreport import DEFAULT_MAX_TEXTS, read_records, write_report
 from .outputs import OutputFolder, OutputFolderInUse
-from .pathnames import shown
+from .pathnames import path_of, printable, shown
 from .pipeline import Cleaner
 from .plan import UsageError, check_plan, find_inputs
-from .progress import ProgressBar, Summary
+from .progress import ProgressBar, Summary, to_stderr
 from .records import REJECTED
 from .reportfile import ReportFile
 from .rulefile import RuleFileError
@@ -44,10 +44,16 @@ from .steps.decode import NotTextError
 from .tablecache import CacheNotUsed
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
+# Failures printed one a line as they happen; the rest are in the summary's
+# count and the report (a corpus can hold millions of broken records).
+ERRORS_PRINTED = 100
 T = TypeVar("T")
 
 
 def main(argv: list[str] | None = None) -> int:
+    for name in ("stdout", "stderr"):  # closed by the caller (2>&-): write nowhere rather than fail
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - for the rest of the process
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
@@ -100,6 +106,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
         if args.paths != ["-"] or args.output != "-":
             raise UsageError("- (standard input) goes with -o - (standard output), and alone: one document in, its text out")
         return _clean_stdin(args, options)
+    if not args.output:
+        raise UsageError("-o: the output folder's name is empty")
     out_path = Path(args.output)
     found = find_inputs(args.paths)
     if not found.inputs:
@@ -170,8 +178,6 @@ def _clean_into(args, cleaner: Cleaner, found, out_path: Path, engine, options: 
         raise UsageError(f"{shown(out_path)}: cannot make or open the output folder: {exc.strerror or exc}") from None
     report = visual = rejects = None
     try:
-        if args.resume:  # before this run makes temporary files of its own; nothing else writes here
-            out.remove_stale_temporaries(recursive=True, owned=True)
         report = _open_report(Path(args.report), Path(args.report), keep=True) if args.report else None
         if args.html_report and report is None:  # the visual report is built from a JSONL one, kept meanwhile beside it
             html_report = Path(args.html_report)
@@ -203,8 +209,11 @@ def _clean_into(args, cleaner: Cleaner, found, out_path: Path, engine, options: 
             if writer.error:
                 _error(writer.error)
                 status = EXIT_PROBLEMS
-    print(summary.text(seconds, shown(out_path), args.report and shown(args.report),
-                       args.html_report and shown(args.html_report)), file=sys.stderr)
+    written = {writer: writer.error is None for writer in (report, visual) if writer is not None}
+    to_stderr(summary.text(
+        seconds, shown(out_path), shown(args.report) if report is not None and written[report] else None,
+        shown(args.html_report) if args.html_report and written[report or visual] else None,
+    ))
     return status
 
 
@@ -226,6 +235,7 @@ def _run(args, cleaner: Cleaner, found, out: OutputFolder, engine, document: Doc
         in_flight=4 * engine.workers,  # a few tasks per worker: none waits for work, memory stays flat
     )
     steps = run_batch(cleaner, found.inputs, out, engine, options)
+    printed = 0  # failures printed as they happened
     try:
         for step in _stop_between_steps_on_ctrl_c(steps):
             summary.add(step)
@@ -233,7 +243,12 @@ def _run(args, cleaner: Cleaner, found, out: OutputFolder, engine, document: Doc
                 progress.write(f"cleaner: {notice}")
             for record in step.records:
                 if not record.was_cleaned and not step.quiet:
-                    progress.write(f"cleaner: {record.path}: {record.error}")
+                    printed += 1
+                    if printed <= ERRORS_PRINTED:
+                        progress.write(f"cleaner: {record.path}: {record.error}")
+                    elif printed == ERRORS_PRINTED + 1:
+                        progress.write(f"cleaner: more documents failed; the summary counts them, and the report "
+                                       "lists them" + ("" if args.report else " (--report)"))
                 for report in reports:
                     report.add(record)
             if rejects is not None:
@@ -320,8 +335,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     cuts = {c.line: c for c in result.cuts}
     for label in result.labels:
         verdict = paint("32", "keep") if label.keep else paint("31", "DROP")
-        reason = "" if label.reason == "content" else f" [{label.reason}{': ' + label.detail if label.detail else ''}]"
-        text = label.text if label.keep else paint("2", label.text)
+        # A document's text is printed with its control characters written
+        # out: an escape sequence in a page must not drive the terminal.
+        reason = "" if label.reason == "content" else f" [{label.reason}{': ' + printable(label.detail) if label.detail else ''}]"
+        text = printable(label.text) if label.keep else paint("2", printable(label.text))
         print(f"{label.line:5} {verdict}{paint('33', reason)} {text}")
         if label.line in cuts:
             print(f"{'':5}      {paint('33', '[' + cuts[label.line].reason + ']')} cut {cuts[label.line].text!r}")
@@ -333,9 +350,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     else:
         print(f"spun: score {spun.score:.2f}, {'FLAGGED' if spun.flagged else 'not flagged'} (threshold {cleaner.config.spun_threshold})")
         for passage in spun.passages:
-            print(f"  line {passage.line}: {passage.score:.2f}  {'; '.join(passage.evidence)}")
+            print(f"  line {passage.line}: {passage.score:.2f}  {printable('; '.join(passage.evidence))}")
     for warning in result.warnings:
-        print(f"warning: {warning}")
+        print(f"warning: {printable(warning)}")
     sys.stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
     return EXIT_OK
 
@@ -344,8 +361,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     source = Path(args.report)
     out = Path(args.output)
     try:
-        count = sum(1 for _ in read_records(source))  # the whole report is checked before anything is written
-        write_report(lambda: read_records(source), source.resolve().parent, out, max_texts=args.max_texts)
+        # The whole report is checked before anything is written, and the
+        # page may go over neither it nor a document it names.
+        count = 0
+        named: set[Path] = {Path(os.path.realpath(source))}
+        base = source.resolve().parent
+        for record in read_records(source):
+            count += 1
+            if record.file is not None:
+                named.add(Path(os.path.realpath(base / path_of(record.file))))
+        real = Path(os.path.realpath(out))
+        if real in named:
+            raise UsageError(f"{shown(out)}: is the report or a document it names; write the page elsewhere")
+        if real.exists() and not real.is_file():
+            raise UsageError(f"{shown(out)}: is there already, and not a regular file")
+        write_report(lambda: read_records(source), base, out, max_texts=args.max_texts)
     except FileNotFoundError as exc:
         raise UsageError(f"{shown(exc.filename or source)}: {exc.strerror}") from None
     except OSError as exc:
@@ -392,7 +422,7 @@ def _use_color(stream) -> bool:
 
 
 def _error(message: str) -> None:
-    print(f"cleaner: {message}", file=sys.stderr)
+    to_stderr(f"cleaner: {message}")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -3,6 +3,7 @@ terminal) and a summary at the end. Adapters over the report records; they
 decide nothing."""
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -120,6 +121,16 @@ class Summary:
         return "\n".join(lines)
 
 
+def to_stderr(text: str) -> None:
+    """Print `text` on standard error; if that has gone (its pipe closed, a
+    full disk), say nothing more, and let the run go on: its outputs and
+    report matter more than its messages."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the rest of the process
+
+
 def _amount(size: int) -> str:
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
         if size >= scale:
@@ -142,20 +153,31 @@ class ProgressBar:
     def update(self, step: Finished, summary: Summary) -> None:
         if self._bar is None:
             return
-        if step.bytes_read:
-            self._bar.update(step.bytes_read)
         t = summary.totals
-        self._bar.set_postfix_str(
-            f"{t['files_done']:,}/{summary.files:,} files, {t['documents']:,} docs, {t['error']:,} failed", refresh=False
-        )
+        try:
+            if step.bytes_read:
+                self._bar.update(step.bytes_read)
+            self._bar.set_postfix_str(
+                f"{t['files_done']:,}/{summary.files:,} files, {t['documents']:,} docs, {t['error']:,} failed",
+                refresh=False,
+            )
+        except (OSError, ValueError):  # the terminal has gone: no more bar
+            self._bar = None
 
     def write(self, message: str) -> None:
         """A line above the bar (the bar is redrawn below it)."""
         if self._bar is None:
-            print(message, file=sys.stderr)
-        else:
+            to_stderr(message)
+            return
+        try:
             self._bar.write(message, file=sys.stderr)
+        except (OSError, ValueError):
+            self._bar = None
+            to_stderr(message)
 
     def close(self) -> None:
         if self._bar is not None:
-            self._bar.close()
+            try:
+                self._bar.close()
+            except (OSError, ValueError):
+                pass

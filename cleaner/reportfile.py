@@ -34,7 +34,7 @@ class ReportFile:
         try:
             # A killed run's temporary report (its process gone) is removed;
             # one of a run still going is left to it.
-            self._folder.remove_stale_temporaries(recursive=False, name=path.name)
+            self._folder.remove_stale_temporaries({path.name})
             self._writer: AtomicWriter = self._folder.writer(path.name)
         except BaseException:
             self._folder.close()

@@ -22,7 +22,23 @@ def cleaner_for(config: Config) -> Cleaner:
 
 
 def run_task(config: Config, task: Task) -> TaskResult:
-    return FORMATS[task.format].clean(cleaner_for(config), task)
+    """Never raises: a format reports a bad document as an error record, and
+    anything else (a bug) fails the task's documents with its name."""
+    try:
+        return FORMATS[task.format].clean(cleaner_for(config), task)
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch
+        return failed_task(task, f"internal error: {type(exc).__name__}: {exc}")
+
+
+def joined(first: TaskResult, second: TaskResult) -> TaskResult:
+    """The results of two halves of a task, as the whole task's."""
+    return TaskResult(
+        first.pieces + second.pieces,
+        first.records + second.records,
+        first.write and second.write,
+        first.rejects + second.rejects,
+        first.retry or second.retry,
+    )
 
 
 def failed_task(task: Task, message: str) -> TaskResult:

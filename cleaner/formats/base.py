@@ -112,6 +112,9 @@ class TaskResult:
     write: bool = True  # False: the file gets no output (its document failed, was rejected or left empty)
     #: Rejected documents, whole, as lines of the rejects file.
     rejects: list[str] = field(default_factory=list)
+    #: Some document failed for a reason outside it (its worker process was
+    #: killed): the file keeps no resume state, so `resume` tries it again.
+    retry: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +154,7 @@ class InputFormat(Protocol):
     name: str  # unique: tasks name their format by it
     suffixes: tuple[str, ...]  # the file names it reads in a folder (".txt")
     output_suffix: str  # its output's (".txt"; ".jsonl")
+    one_document: bool  # a file is one document (else many, each with its line or row number)
 
     def tasks(self, reader: ByteReader, template: Task, chunk_bytes: int) -> Iterator[Task | TaskResult]:
         """The file's work, read from `reader` lazily: tasks, or results known
@@ -187,15 +191,20 @@ def clean_document(
     caller may want them back as ''), and so is any exception, which a bug
     may raise: the report names it and the batch goes on.
 
-    A text document of more than `max_lines` lines fails unread: cleaning
-    holds about a kilobyte a line, and 9 MB of three-byte lines took 3 GB.
-    (HTML is not counted: its lines are the extracted text's, far fewer.)"""
+    A text document of more than `max_lines` lines, or any document of more
+    than `max_lines` tags, fails unread: cleaning holds about a kilobyte a
+    line (9 MB of three-byte lines took 3 GB), and extracting HTML takes time
+    that grows with the square of its elements."""
     if not data:
         return "empty file"
-    if max_lines and content_type != "text/html":
-        count = data.count(b"\n" if isinstance(data, bytes) else "\n") + 1
-        if count > max_lines:
-            return f"more than {max_lines:,} lines ({count:,}; --max-doc-lines)"
+    if max_lines:
+        # HTML is held to the same number in tags: trafilatura's time grows
+        # with their square (300,000 short paragraphs took 686 s).
+        newline, tag = (b"\n", b"<") if isinstance(data, bytes) else ("\n", "<")
+        if content_type != "text/html" and data.count(newline) + 1 > max_lines:
+            return f"more than {max_lines:,} lines ({data.count(newline) + 1:,}; --max-doc-lines)"
+        if data.count(tag) > max_lines:
+            return f"more than {max_lines:,} tags ({data.count(tag):,}; --max-doc-lines)"
     try:
         result = cleaner.clean(data, content_type=content_type, url=url, source=source)
     except (NotTextError, ValueError) as exc:

@@ -27,12 +27,17 @@ class DocumentFormat:
     suffixes: tuple[str, ...]
     content_type: str | None  # None: the pipeline looks at the text to tell
     output_suffix: str = ".txt"
+    one_document: bool = True
 
     def tasks(self, reader: ByteReader, template: Task, chunk_bytes: int) -> Iterator[Task | TaskResult]:
         try:
             data = reader.read(template.options.max_bytes)
         except TooLarge as exc:
             yield TaskResult([], [Record.failed(template.path, str(exc), file=template.file)], write=False)
+            return
+        except OSError as exc:  # a damaged .gz, say: the document fails, with its record
+            yield TaskResult([], [Record.failed(template.path, f"cannot read: {exc.strerror or exc}", file=template.file)],
+                             write=False)
             return
         yield replace(template, data=data)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,6 +46,7 @@ class JsonlFormat:
     name: str = "jsonl"
     suffixes: tuple[str, ...] = (".jsonl",)
     output_suffix: str = ".jsonl"
+    one_document: bool = False
 
     def tasks(self, reader: ByteReader, template: Task, chunk_bytes: int) -> Iterator[Task | TaskResult]:
         return self.tasks_of(_lines(reader, template.options.max_bytes), template, chunk_bytes)
@@ -99,11 +101,13 @@ class JsonlFormat:
                 text = raw.decode("utf-8", "replace").removesuffix("\n")
                 pieces.append(_line({"cleaner": {"status": ERROR, "error": parsed, "line": number}, "raw": text}))
                 continue
-            where["id"] = parsed.get(options.id_key)
+            where["id"] = _plain_id(parsed.get(options.id_key))
             body, content_type = _body(parsed, options)
             url = parsed.get(options.url_key) if isinstance(parsed.get(options.url_key), str) else options.url
             if body is None:
                 result: CleanResult | str = f"record has no {options.text_key!r} or {options.html_key!r} string"
+            elif not body:
+                result = f"the record's {options.text_key if content_type == 'text/plain' else options.html_key} is empty"
             else:
                 result = clean_document(
                     cleaner, body.encode("utf-8"), content_type=content_type, url=url, source=options.source,
@@ -159,7 +163,7 @@ def _line(record: dict) -> str:
 def _lines(reader: ByteReader, limit: int) -> Iterator[tuple[int, bytes | None]]:
     """The reader's lines, a UTF-8 byte-order mark taken off the first (an
     editor's mark is no part of the first record)."""
-    lines = reader.lines(limit)
+    lines = reader.lines(limit, skip_blank=True)
     for number, raw in lines:
         if raw is not None and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
@@ -169,18 +173,51 @@ def _lines(reader: ByteReader, limit: int) -> Iterator[tuple[int, bytes | None]]
 
 
 def _parse(raw: bytes) -> dict | str:
-    """The record, or why it is not one."""
+    """The record, or why it is not one. Python's parser takes more than
+    JSON: NaN and Infinity (refused here: the output would not be JSON) and
+    lone surrogates such as "\\ud800" (refused: they are not text, and
+    nothing can write them as UTF-8)."""
     try:
-        record = json.loads(raw.decode("utf-8"))
+        record = json.loads(raw.decode("utf-8"), parse_constant=_not_json)
     except UnicodeDecodeError:
         return "not UTF-8"
     except json.JSONDecodeError as exc:
         return f"not valid JSON: {exc.msg} at column {exc.colno}"
     except RecursionError:
         return "not valid JSON: nested too deeply"
+    except ValueError as exc:  # NaN, or an integer of more digits than Python reads
+        return f"not valid JSON: {exc}"
     if not isinstance(record, dict):
         return "not a JSON object"
+    if _ESCAPED_SURROGATE.search(raw):
+        try:
+            json.dumps(record, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return "not valid JSON text: it holds a lone surrogate (\\ud800 to \\udfff), which is no character"
+        except RecursionError:
+            return "not valid JSON: nested too deeply"
     return record
+
+
+# Where a surrogate may be written (as an escape: UTF-8 bytes cannot hold one).
+_ESCAPED_SURROGATE = re.compile(rb"\\[uU][dD][89abcdefABCDEF]")
+
+
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def _plain_id(value: object) -> object:
+    """A record's id as the report keeps it: a string, number, boolean or
+    null as it is; anything else as its JSON text (at most 200 characters),
+    so that a record nested a thousand deep travels to and from workers."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (RecursionError, ValueError):
+        return "(an id nested too deeply to show)"
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _body(record: dict, options: DocumentOptions) -> tuple[str | None, str | None]:

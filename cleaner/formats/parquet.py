@@ -45,6 +45,7 @@ class ParquetFormat:
     name: str = "parquet"
     suffixes: tuple[str, ...] = (".parquet",)
     output_suffix: str = ".parquet"
+    one_document: bool = False
 
     def tasks(self, reader: ByteReader, template: Task, chunk_bytes: int) -> Iterator[Task | TaskResult]:
         return JSONL.tasks_of(_rows(reader, template.options.max_bytes), template, chunk_bytes)

@@ -34,6 +34,7 @@ class WarcFormat:
     name: str = "warc"
     suffixes: tuple[str, ...] = (".warc",)
     output_suffix: str = ".jsonl"
+    one_document: bool = False
 
     def tasks(self, reader: ByteReader, template: Task, chunk_bytes: int) -> Iterator[Task | TaskResult]:
         return JSONL.tasks_of(_pages(reader, template.options.max_bytes), template, chunk_bytes)
