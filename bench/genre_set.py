@@ -12,8 +12,8 @@ man            a manual page as ``man`` renders it (sections 1, 5, 7 and 8;
                Debian's ``manpages`` and the tools installed)
 debian         a package's long description from dpkg's status file (the
                packages installed on the machine)
-fortunes       one fortune file of Debian's ``fortunes`` (quotations,
-               literature, jokes), its entries as paragraphs
+fortunes       20 entries in a row of one of Debian's ``fortunes`` files
+               (quotations, literature, jokes), each entry a paragraph
 web            an article-extraction benchmark page's article body (the
                pages the scorer's weights were not fitted on: odd ones)
 =============  ==============================================================
@@ -22,8 +22,9 @@ A document is a list of paragraphs, each joined onto one line, as the
 pipeline's lines are. Every genre is split in two by a hash of the
 document's name: "dev" documents may be read while working on the scorer,
 "test" documents are only counted; the figures that matter are the test
-ones. The documents are drawn the same way on every run (sorted names, a
-fixed cap per genre), so two runs on one machine give the same set.
+ones. The documents are drawn the same way on every run (spread evenly over
+the sorted names, a fixed number per genre), so two runs on one machine
+give the same set.
 """
 from __future__ import annotations
 
@@ -48,6 +49,9 @@ MAX_DOCUMENTS = 400
 # A man page is rendered at this width, then its lines rejoined.
 MAN_WIDTH = "200"
 MIN_PARAGRAPH_WORDS = 30
+# A fortune file holds hundreds of entries; a document is a run of this
+# many of them, about a page of quotations.
+FORTUNES_PER_DOCUMENT = 20
 
 
 def half(name: str) -> str:
@@ -84,6 +88,7 @@ def docstrings() -> dict[str, list[str]]:
 
 def man_pages() -> dict[str, list[str]]:
     pages = sorted(p for section in MAN_SECTIONS for p in (MAN / section).glob("*.gz"))
+    pages = _evenly(pages, MAX_DOCUMENTS * 2)  # twice: short pages are left out
     documents = {}
     for path in pages:
         if len(documents) >= MAX_DOCUMENTS * 2:
@@ -134,8 +139,8 @@ def fortunes() -> dict[str, list[str]]:
             continue
         entries = path.read_text(encoding="utf-8", errors="replace").split("\n%\n")
         paragraphs = [" ".join(entry.split()) for entry in entries if entry.strip()]
-        if paragraphs:
-            documents[f"fortunes/{path.name}"] = paragraphs
+        for start in range(0, len(paragraphs), FORTUNES_PER_DOCUMENT):
+            documents[f"fortunes/{path.name}/{start // FORTUNES_PER_DOCUMENT:04d}"] = paragraphs[start : start + FORTUNES_PER_DOCUMENT]
     return documents
 
 
@@ -158,7 +163,15 @@ def build(bench: Path | None) -> dict[str, dict[str, list[str]]]:
     }
     if bench is not None and (bench / "ground-truth.json").is_file():
         genres["web"] = web(bench)
-    return {genre: dict(sorted(docs.items())[: MAX_DOCUMENTS]) for genre, docs in genres.items()}
+    return {genre: dict(_evenly(sorted(docs.items()), MAX_DOCUMENTS)) for genre, docs in genres.items()}
+
+
+def _evenly(items: list, count: int) -> list:
+    """`count` of `items` spread evenly over the sorted list (all if fewer),
+    so that every file and section of a genre has its share."""
+    if len(items) <= count:
+        return items
+    return [items[i * len(items) // count] for i in range(count)]
 
 
 def load(path: Path | None, bench: Path | None) -> dict[str, dict[str, list[str]]]:

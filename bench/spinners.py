@@ -292,7 +292,7 @@ class MobySpinner(Spinner):
     def spin(self, text: str, share: float, rng: random.Random) -> str:
         # Multi-word expressions first: each listed one found is swapped
         # whole, with the chance `share` gives a word.
-        for phrase in sorted(self.phrases & _ngrams(text), key=len, reverse=True):
+        for phrase in sorted(self.phrases & _ngrams(text), key=lambda p: (-len(p), p)):
             if rng.random() < share * self.PHRASE_SHARE * 2:
                 options = [x for x in rng.choice(self.thesaurus[phrase]) if x != phrase]
                 if options:
