@@ -32,14 +32,12 @@ Nothing in this file is used by the package.
 """
 from __future__ import annotations
 
-import json
 import os
 import random
 import re
 import struct
 import sys
 from collections import defaultdict
-from functools import cached_property
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,8 +88,14 @@ class Morphology:
                 form, *lemmas = line.split()
                 if not lemmas or "_" in form or form.endswith("ing"):
                     continue
-                self.irregular.setdefault((lemmas[0], slot), form)
-                self.lemma_of_irregular.setdefault(form, (lemmas[0], slot))
+                key = (lemmas[0], slot)
+                # verb.exc lists past participles too ("gone", "taken",
+                # "done"): the simple past is a form that does not end in
+                # "n" or "ne", where there is one.
+                participle = lambda w: w.endswith(("n", "ne"))  # noqa: E731
+                if key not in self.irregular or (participle(self.irregular[key]) and not participle(form)):
+                    self.irregular[key] = form
+                self.lemma_of_irregular.setdefault(form, key)
 
     def analyses(self, word: str, known) -> list[tuple[str, str]]:
         """(lemma, slot) readings of a lowercased word whose lemma `known` holds."""
@@ -101,9 +105,9 @@ class Morphology:
             found.append(irregular)
         for slot, rules in DETACH.items():
             for suffix, ending in rules:
-                if word.endswith(suffix) and len(word) > len(suffix) + 2:
+                if word.endswith(suffix):
                     lemma = word[: -len(suffix)] + ending
-                    if lemma in known:
+                    if len(lemma) >= MIN_LETTERS and lemma in known:
                         found.append((lemma, slot))
                         break
         return found

@@ -60,7 +60,7 @@ TORTURED_PATH = ROOT / "cleaner" / "data" / "tortured_phrases.tsv"
 MIN_WORDS = 30
 TYPO_RATE = 0.05
 SHARES = {"20": 0.2, "50": 0.5}
-NEGATIVE_WEIGHT = 18.0
+NEGATIVE_WEIGHT = 50.0
 L2 = 1.0
 SHRINK_WORDS = 300
 SEED = 20261123
@@ -300,9 +300,12 @@ def feature_rows(texts: list[str], model) -> np.ndarray:
     return np.array(rows)
 
 
-def fit(rows: dict[str, np.ndarray], train: np.ndarray, positives: list[str]) -> tuple[dict[str, float], float]:
-    """Logistic weights of the fitted inputs; hand-set ones keep their weight."""
-    fitted = [name for name in spun.INPUTS if name not in spun.HAND_SET_WEIGHTS]
+def fit(
+    rows: dict[str, np.ndarray], train: np.ndarray, positives: list[str], inputs: tuple[str, ...] = spun.INPUTS
+) -> tuple[dict[str, float], float]:
+    """Logistic weights of `inputs` (rows hold spun.INPUTS); hand-set ones
+    keep their weight."""
+    fitted = [name for name in inputs if name not in spun.HAND_SET_WEIGHTS]
     columns = [spun.INPUTS.index(name) for name in fitted]
     negatives = np.vstack([rows["clean"][train], rows["typo"][train]])[:, columns]
     positive = np.vstack([rows[name][train] for name in positives])[:, columns]
@@ -314,12 +317,15 @@ def fit(rows: dict[str, np.ndarray], train: np.ndarray, positives: list[str]) ->
     weights = beta[1:] / scale
     bias = beta[0] - float(weights @ mean)
     found = {name: round(float(w), 6) for name, w in zip(fitted, weights)}
-    return {**found, **spun.HAND_SET_WEIGHTS}, round(float(bias), 6)
+    return {**found, **{k: w for k, w in spun.HAND_SET_WEIGHTS.items() if k in inputs}}, round(float(bias), 6)
 
 
 def clean_per_100_words(texts: dict[str, list[str]], pages: list[int], train: np.ndarray, model) -> dict[str, float]:
-    """Clean text's margin per 100 words and its page-to-page spread, on the
-    training pages' clean and typo-ridden copies (see spun.py)."""
+    """Clean text's document-model margin per 100 words and its page-to-page
+    spread, on the training pages' clean and typo-ridden copies (see
+    spun.py). Measured on whole pages, not paragraphs: a page repeats its
+    own topic words, so its evidence varies more than independent words
+    would."""
     grouped: dict[tuple[str, int], spun.PassageEvidence] = {}
     for name in ("clean", "typo"):
         for page, text, fit_on in zip(pages, texts[name], train):
@@ -327,21 +333,25 @@ def clean_per_100_words(texts: dict[str, list[str]], pages: list[int], train: np
                 grouped.setdefault((name, page), spun.PassageEvidence()).add(spun.passage_evidence(text, model))
     documents = list(grouped.values())
     hundreds = np.array([d.words / 100.0 for d in documents])
-    margins = np.array([spun.margin(spun.feature_values(d, None, model, min_words=0), model) for d in documents])
+    margins = np.array([spun.document_margin(spun.feature_values(d, None, model, min_words=0), model) for d in documents])
     mean = margins.sum() / hundreds.sum()
     spread = np.sqrt(((margins - mean * hundreds) ** 2).sum() / hundreds.sum())
     return {"margin": round(float(mean), 6), "spread": round(float(spread), 6)}
 
 
 def fitted_model(base, sets, pages, train, positives, rows):
+    """The paragraph model and the document model fitted on the `train`
+    pages, and the document model's clean statistics measured there."""
     weights, bias = fit(rows, train, positives)
-    unmeasured = {"margin": 0.0, "spread": 1.0}
-    model = spun.model_from(base.artifacts, {
+    document_weights, _ = fit(rows, train, positives, spun.DOCUMENT_INPUTS)
+    fitted = {
         "weights": weights, "bias": bias, "min_words": MIN_WORDS, "shrink_words": SHRINK_WORDS,
-        "clean_per_100_words": unmeasured,
-    }, base.phrases, base.sources)
+        "document": {"weights": document_weights, "clean_per_100_words": {"margin": 0.0, "spread": 1.0}},
+    }
+    model = spun.model_from(base.artifacts, fitted, base.phrases, base.sources)
     clean = clean_per_100_words(sets, pages, train, model)
-    return replace(model, clean_margin=clean["margin"], clean_spread=clean["spread"]), weights, bias, clean
+    fitted["document"]["clean_per_100_words"] = clean
+    return replace(model, clean_margin=clean["margin"], clean_spread=clean["spread"]), fitted
 
 
 def probabilities(rows: np.ndarray, model) -> np.ndarray:
@@ -371,7 +381,7 @@ def run(path: Path, genres: dict | None = None) -> dict:
         sources = tuple(s for s in spun.ALL_SOURCES if s != held.source)
         rows = rows_for(sources)
         positives = [s.name + suffix for s in spinners if s.source != held.source for suffix in SHARES]
-        model, *_ = fitted_model(replace(base, sources=sources), sets, pages, train, positives, rows)
+        model, _ = fitted_model(replace(base, sources=sources), sets, pages, train, positives, rows)
         names = [held.name + suffix for suffix in SHARES]
         scores = {name: probabilities(rows[name][test], model) for name in ("clean", "typo", *names)}
         row = set_figures(scores, names, threshold)
@@ -386,7 +396,7 @@ def run(path: Path, genres: dict | None = None) -> dict:
     # The shipped model: every spinner, every source.
     rows = rows_for(spun.ALL_SOURCES)
     positives = [s.name + suffix for s in spinners for suffix in SHARES]
-    model, weights, bias, clean = fitted_model(base, sets, pages, train, positives, rows)
+    model, fitted = fitted_model(base, sets, pages, train, positives, rows)
     names = [name for name in sets if name not in ("clean", "typo")]
     scores = {name: probabilities(rows[name][test], model) for name in sets}
     shipped = set_figures(scores, names, threshold)
@@ -399,7 +409,7 @@ def run(path: Path, genres: dict | None = None) -> dict:
     if genres is not None:
         shipped["genres"] = genre_figures(genres, score_document, threshold)
     results["shipped"] = shipped
-    results["weights"], results["bias"], results["clean"] = weights, bias, clean
+    results["model"] = fitted
     return results
 
 
@@ -415,14 +425,11 @@ def model_json(results: dict) -> str:
     held_out = {name: {k: v for k, v in row.items() if not isinstance(v, list)} for name, row in results["held_out"].items()}
     return json.dumps(
         {
-            "about": "Logistic weights of the spun-text scorer over evidence counts and words. "
-            "Written by bench/spun_eval.py --write (see cleaner/steps/spun.py); figures are for held-out pages: "
+            "about": "Logistic weights of the spun-text scorer over evidence counts and words: the paragraph "
+            "model, and the document model with clean text's margin and spread per 100 words. Written by "
+            "bench/spun_eval.py --write (see cleaner/steps/spun.py); figures are for held-out pages: "
             "leave_one_spinner_out first, each row fitted without that spinner and its source.",
-            "weights": results["weights"],
-            "bias": results["bias"],
-            "min_words": MIN_WORDS,
-            "shrink_words": SHRINK_WORDS,
-            "clean_per_100_words": results["clean"],
+            **results["model"],
             "leave_one_spinner_out": held_out,
         },
         indent=2,
@@ -490,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
             rows[name] = {k: v for k, v in shipped.items() if not isinstance(v, dict)}
         print_table("the shipped model (fitted on every spinner), same held-out pages:", rows, threshold)
         print_rest(shipped)
-        print(f"weights {results['weights']}, bias {results['bias']}, clean per 100 words {results['clean']}")
+        print(f"model {json.dumps(results['model'])}")
         if args.write:
             MODEL_PATH.write_text(model_json(results), encoding="utf-8")
             spun.load_spun_data.cache_clear()
