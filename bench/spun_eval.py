@@ -213,9 +213,10 @@ def genre_figures(genres: dict[str, dict[str, list[str]]], score_document, thres
             long_lines = {line.number for line in lines if len(line.text.split()) >= MIN_WORDS}
             paragraphs_seen += len(long_lines)
             flagged_paragraphs += sum(1 for p in result.passages if p.line in long_lines and p.score >= threshold)
+            # (A line of figures or symbols has no words, so no passage.)
             flagged_alone += sum(
                 1 for line in lines
-                if line.number in long_lines and score_document([line]).passages[0].score >= threshold
+                if line.number in long_lines and any(p.score >= threshold for p in score_document([line]).passages)
             )
             documents_seen += 1
             flagged_documents += bool(result.flagged)

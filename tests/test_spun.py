@@ -38,7 +38,11 @@ def test_scars_are_evidence_and_other_languages_are_not_scored():
     scarred = Line(1, "During the COVID-1 9 pandemic the firm spent $ 4 million on R& D, and also more on ads.")
     result = score_spun([scarred], "en", 0.5)
     assert any("split_number: 'COVID-1 9'" in e for e in result.passages[0].evidence)
-    assert result.flagged and result.passages[0].score >= 0.5
+    # The passage on its own evidence; a document of one line is too short
+    # to judge as a document (it counts as DOCUMENT_MIN_WORDS), a page of
+    # such lines is not.
+    assert result.passages[0].score >= 0.5 and not result.flagged
+    assert score_spun([Line(2 * i + 1, scarred.text) for i in range(6)], "en", 0.5).flagged
     assert not score_spun([Line(2, PROSE)], "en", 0.5).flagged
     other = score_spun([scarred], "de", 0.5)
     assert other.score is None and not other.flagged and other.passages == () and "not covered" in other.reason
