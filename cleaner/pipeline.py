@@ -10,6 +10,7 @@ text, trafilatura's output for HTML.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,7 +21,7 @@ from .steps.assemble import assemble, split_lines
 from .steps.decode import decode
 from .steps.dedupe import label_duplicates
 from .steps.extract import extract_html, looks_like_html
-from .steps.heuristics import LineMemo, label_heuristics, load_heuristics_data, stoplist_for
+from .steps.heuristics import HeuristicsData, LineMemo, label_heuristics, load_heuristics_data, stoplist_for
 from .steps.language import LanguageDetector, prose_sample
 from .steps.linemodel import LineModel, load_line_model
 from .steps.repair import repair_lines
@@ -59,14 +60,24 @@ class Cleaner:
     there on first use, whichever cleaners it holds).
     """
 
-    def __init__(self, config: Config | None = None, *, line_model: LineModel | None = None, **overrides: object) -> None:
-        """`line_model` replaces the shipped weights (bench/fit_line_model.py
-        passes the models it is fitting); options go in `config`/`overrides`."""
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        line_model: LineModel | None = None,
+        heuristics_data: HeuristicsData | None = None,
+        html_extractor: Callable[[str, str | None], str] | None = None,
+        **overrides: object,
+    ) -> None:
+        """`line_model`, `heuristics_data` and `html_extractor` replace the
+        shipped weights, thresholds and HTML extraction (the benchmark scripts
+        pass the variants they measure); options go in `config`/`overrides`."""
         self.config = make_config(config, **overrides)
         dirs = ([builtin_rules_dir()] if self.config.builtin_rules else []) + list(self.config.rules_dirs)
         self.rule_sets: list[RuleSet] = load_rule_dirs(dirs)
         self.generic_rules = [r for r in self.rule_sets if r.generic]
-        self._heuristics = load_heuristics_data() if self.config.heuristics else None
+        self._heuristics = (heuristics_data or load_heuristics_data()) if self.config.heuristics else None
+        self._extract_html = html_extractor or extract_html
         self.line_model = line_model if line_model is not None else load_line_model()
         self._spun = load_spun_data()
         self._language = LanguageDetector()
@@ -175,7 +186,7 @@ class Cleaner:
 
         extracted = looks_like_html(text, content_type)
         if extracted:
-            text = extract_html(text, url)
+            text = self._extract_html(text, url)
             if not text.strip():
                 warnings.append("no article text found in the HTML")
 
