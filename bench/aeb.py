@@ -227,8 +227,7 @@ def threshold_values(name: str, value: float) -> list[float]:
     return sorted({value, round(value * 0.7, 3), round(value * 1.4, 3)})
 
 
-# HTML mode's alternatives: trafilatura's focus, and which line steps follow it.
-HTML_FOCUS = {"favor_precision": {}, "balanced": {"favor_precision": False}, "favor_recall": {"favor_precision": False, "favor_recall": True}}
+# HTML mode's alternatives: the extraction, and which line steps follow it.
 HTML_STEPS = {
     "all": {},
     "no heuristics": {"heuristics": False},
@@ -236,28 +235,65 @@ HTML_STEPS = {
     "no rules": {"builtin_rules": False},
     "none": {"heuristics": False, "dedupe": False, "builtin_rules": False},
 }
-SHIPPED_HTML = ("favor_precision", "all")
+TRAFILATURA_FOCUS = {"favor_precision": {}, "balanced": {"favor_precision": False}}
+SHIPPED_HTML = ("block model", "all")
 
 
-def judge_html(truth, pages, urls, site) -> tuple[dict, list[dict]]:
-    """Every combination of HTML mode's options on every page; the 'cleaner
-    html' left-out figure is the combination chosen on the other sites."""
+class BlockExtractor:
+    """HTML mode's extraction from the pages' tables worked out once
+    (bench/fit_block_model.py), with a model per page: the shipped one, or
+    the one fitted without the page's site."""
+
+    def __init__(self, tables, urls: dict[str, str], model_of) -> None:
+        self.tables = tables
+        self.page_of = {u: k for k, u in urls.items()}
+        self.model_of = model_of
+
+    def __call__(self, page: str, url: str | None = None) -> str:
+        from cleaner.steps.extract import select_blocks
+
+        k = self.page_of[url]
+        return select_blocks(self.tables[k], self.model_of(k))
+
+
+def judge_html(path: Path, truth, pages, urls, site) -> tuple[dict, list[dict]]:
+    """Every combination of HTML mode's extraction and line steps on every
+    page; the block model's left-out figures come from models fitted without
+    the page's site. The 'cleaner html' left-out figure is the combination
+    chosen on the other sites."""
+    import fit_block_model
+
     import cleaner
+    from cleaner.steps.blockmodel import load_block_model
 
+    block_pages = fit_block_model.Pages(path)
+    models = fit_block_model.fit_leaving_out_sites(block_pages)
+    shipped = load_block_model()
+    extractions = {"block model": (BlockExtractor(block_pages.tables, urls, lambda k: models[site[k]]),
+                                   BlockExtractor(block_pages.tables, urls, lambda k: shipped))}
+    for focus, overrides in TRAFILATURA_FOCUS.items():
+        extractor = MemoExtractor(**overrides)
+        extractions[f"trafilatura {focus}"] = (extractor, extractor)
     counts: dict[str, dict] = {}
     rows = []
-    for focus, overrides in HTML_FOCUS.items():
-        extractor = MemoExtractor(**overrides)
+    for extraction, (left_extractor, same_extractor) in extractions.items():
         for steps, config in HTML_STEPS.items():
-            tool = cleaner.Cleaner(html_extractor=extractor, score_spun=False, **config)
-            name = f"{focus}, {steps}"
-            out = {k: tool.clean(pages[k], content_type="text/html", url=urls[k]).text for k in truth}
-            counts[name] = {k: page_counts(truth[k], out[k]) for k in truth}
-            rows.append({"choice": "html: trafilatura focus, line steps", "value": name,
-                         "shipped": (focus, steps) == SHIPPED_HTML,
-                         "same_run": figures(list(counts[name].values()))})
+            name = f"{extraction}, {steps}"
+            figures_of = {}
+            for kind, extractor in (("left_out", left_extractor), ("same_run", same_extractor)):
+                if kind == "same_run" and extractor is left_extractor:
+                    figures_of[kind] = figures_of["left_out"]
+                    continue
+                tool = cleaner.Cleaner(html_extractor=extractor, score_spun=False, **config)
+                out = {k: tool.clean(pages[k], content_type="text/html", url=urls[k]).text for k in truth}
+                page_figures = {k: page_counts(truth[k], out[k]) for k in truth}
+                if kind == "left_out":
+                    counts[name] = page_figures
+                figures_of[kind] = figures(list(page_figures.values()))
+            rows.append({"choice": "html: extraction, line steps", "value": name,
+                         "shipped": (extraction, steps) == SHIPPED_HTML, **figures_of})
     left_out, picks = chosen_on_other_sites(counts, site, ", ".join(SHIPPED_HTML))
-    rows.append({"choice": "html: trafilatura focus, line steps", "value": "chosen on the other sites",
+    rows.append({"choice": "html: extraction, line steps", "value": "chosen on the other sites",
                  "left_out": left_out, "picks": dict(picks)})
     return left_out, rows
 
@@ -337,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     site = site_groups(args.path)
 
     import cleaner
+    from cleaner.steps.decode import decode
     from cleaner.steps.extract import trafilatura_text
     from cleaner.steps.language import LanguageDetector
 
@@ -348,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         "c4 lines": ("text", lambda k: c4_lines(texts[k].decode("utf-8", "replace"))),
         "justext lines": ("text", lambda k: justext_lines(texts[k].decode("utf-8", "replace"), detector)),
         "trafilatura": ("html", lambda k: trafilatura_default(pages[k])),
-        "trafilatura precise": ("html", lambda k: trafilatura_text(pages[k].decode("utf-8", "replace"), urls[k])),
+        "trafilatura precise": ("html", lambda k: trafilatura_text(decode(pages[k])[0], urls[k])),
         "text as is": ("text", lambda k: texts[k].decode("utf-8", "replace")),
     }
     chosen = args.only or list(methods)
@@ -368,13 +405,13 @@ def main(argv: list[str] | None = None) -> int:
             left_out["cleaner text"], rows = judge_text(args.path, truth)
             choices += rows
         if "cleaner html" in chosen:
-            left_out["cleaner html"], rows = judge_html(truth, pages, urls, site)
+            left_out["cleaner html"], rows = judge_html(args.path, truth, pages, urls, site)
             choices += rows
         if "trafilatura precise" in chosen:
             # The options were chosen on these pages too: which focus, on the other sites?
             counts = {}
-            for focus, overrides in HTML_FOCUS.items():
-                counts[focus] = {k: page_counts(truth[k], trafilatura_text(pages[k].decode("utf-8", "replace"), urls[k], **overrides)) for k in truth}
+            for focus, overrides in TRAFILATURA_FOCUS.items():
+                counts[focus] = {k: page_counts(truth[k], trafilatura_text(decode(pages[k])[0], urls[k], **overrides)) for k in truth}
             left_out["trafilatura precise"], _ = chosen_on_other_sites(counts, site, "favor_precision")
 
     # Warm every method up once so that import and loading time is not counted.
