@@ -161,6 +161,18 @@ def test_related_box_swallows_headlines_but_stops_at_a_paragraph():
     assert result == {2: "heuristic:related_list", 3: "heuristic:related_list", 4: "heuristic:related_list"}
 
 
+def test_a_list_box_ends_at_two_paragraphs_in_a_row_however_short():
+    # A box header in a menu far above the article must not swallow it: the
+    # article's short paragraphs come one after another, a teaser list's
+    # blurbs come between headlines.
+    teaser = "A short blurb of another story that reads like a sentence of its own."
+    texts = ["Newsletters", "World", "Budget row deepens", teaser, "Mayor resigns", teaser, "Ferry back", PROSE, PROSE2]
+    assert labels(texts, whole_page=False) == {n: "heuristic:newsletter_box" for n in range(1, 8)}
+    # Reader comments are paragraphs in a row: a comment box runs on.
+    comments = ["Comments", PROSE, PROSE2, "Closing remark of another reader who agreed with the council."]
+    assert labels(comments, whole_page=False) == {n: "heuristic:comments_box" for n in range(1, 5)}
+
+
 def test_caption_next_to_photo_credit():
     result = labels([PROSE, "The mayor at the opening of the new wing", "(Photo: Harbour Times)", PROSE2])
     assert result == {2: "heuristic:caption", 3: "heuristic:caption"}
