@@ -183,6 +183,13 @@ def test_mention_of_boilerplate_words_in_prose_is_kept():
     assert labels([PROSE, text, PROSE2]) == {}
 
 
+def test_author_blurb_is_known_by_its_shape_and_a_sentence_about_a_writer_is_not():
+    blurb = "Jo Marsh is a freelance science writer based in Leeds, and her work has appeared in several papers."
+    reach = "Jo Marsh can be reached at the newsroom on weekdays."
+    quoted = "The mayor, who is a former sports reporter, said the ferry had never been busier than this summer."
+    assert labels([PROSE, quoted, PROSE2, blurb, reach], whole_page=False) == {4: "heuristic:author_blurb", 5: "heuristic:author_blurb"}
+
+
 def test_document_without_prose_keeps_its_short_lines():
     assert labels(["Shopping list", "eggs", "milk", "bread"]) == {}
 

@@ -232,6 +232,7 @@ def _line_facts(text: str, data: HeuristicsData, stoplist: frozenset[str] | None
         ("navigation", "navigation", t["navigation_max_words"]),
         ("source_list", "source_list", t["source_list_max_words"]),
         ("inline_link", "inline_link", t["inline_link_max_words"]),
+        ("author_blurb", "author_blurb", t["author_blurb_max_words"]),
     )
     for reason, group, max_words in checks:
         if words <= max_words and data.patterns[group].search(text):
