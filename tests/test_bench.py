@@ -14,9 +14,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 import aeb  # noqa: E402
 
 BENCH = ROOT.parent / "shared" / "bench" / "aeb-dev"
-# F1 floors on the development pages (the targets); a change that
-# falls below them fails the build, as trafilatura's own evaluation gate does.
-FLOORS = {"cleaner text": 0.92, "cleaner html": 0.962}
+# F1 floors on the development pages, a little under what the shipped build
+# scores there; a change that falls below them fails the build, as
+# trafilatura's own evaluation gate does. Same run (the shipped weights on the
+# pages they were fitted on: 0.930 text, 0.983 HTML), and left out (each
+# site's pages cleaned by weights fitted without that site: 0.918 text,
+# 0.975 HTML, where trafilatura with HTML mode's old options scores 0.965).
+FLOORS = {"cleaner text": 0.925, "cleaner html": 0.975}
+LEFT_OUT_FLOORS = {"cleaner text": 0.912, "cleaner html": 0.970}
 
 
 def test_metric_counts_shingles_per_page():
@@ -135,6 +140,34 @@ def test_development_pages_stay_above_the_floors(tmp_path):
         assert scores[method] >= floor, f"{method}: F1 {scores[method]:.3f} < {floor}"
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not BENCH.is_dir(), reason="development benchmark pages not found")
+def test_left_out_sites_stay_above_the_floors(tmp_path):
+    pytest.importorskip("numpy")
+    out = tmp_path / "r.json"
+    aeb.main([str(BENCH), "--only", *LEFT_OUT_FLOORS, "--json", str(out)])
+    report = json.loads(out.read_text())
+    scores = {r["method"]: r["left_out"]["f1"] for r in report["rows"]}
+    for method, floor in LEFT_OUT_FLOORS.items():
+        assert scores[method] >= floor, f"{method} left out: F1 {scores[method]:.3f} < {floor}"
+    # Each threshold was judged too, with its value chosen on the other sites.
+    assert any(c["choice"] == "text: box_stop_words" and c["value"] == "chosen on the other sites" for c in report["choices"])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not BENCH.is_dir(), reason="development benchmark pages not found")
+def test_fitting_script_rederives_the_shipped_block_model():
+    pytest.importorskip("numpy")
+    import fit_block_model
+
+    pages = fit_block_model.Pages(BENCH)
+    held_out = aeb.score(pages.truth, fit_block_model.select_left_out(pages, fit_block_model.fit_leaving_out_sites(pages)))
+    model = fit_block_model.fit(pages, pages.ids, 1.0)
+    shipped_text = (ROOT / "cleaner" / "data" / "block_model.json").read_text(encoding="utf-8")
+    assert fit_block_model.model_json(model, BENCH, held_out, 80, 1.0) == shipped_text
+
+
+@pytest.mark.slow
 @pytest.mark.skipif(not BENCH.is_dir(), reason="development benchmark pages not found")
 def test_fitting_script_rederives_the_shipped_line_model():
     pytest.importorskip("numpy")
