@@ -10,6 +10,7 @@ text, trafilatura's output for HTML.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
 
@@ -21,7 +22,7 @@ from .steps.base import KEPT, Document, Step
 from .steps.decode import decode
 from .steps.dedupe import DedupeStep
 from .steps.extract import extract_html, looks_like_html
-from .steps.heuristics import HeuristicsStep, load_heuristics_data
+from .steps.heuristics import HeuristicsData, HeuristicsStep, load_heuristics_data
 from .steps.language import LanguageDetector, LanguageStep
 from .steps.linemodel import LineModel, load_line_model
 from .steps.repair import RepairStep
@@ -49,19 +50,30 @@ class Cleaner:
     there on first use, whichever cleaners it holds).
     """
 
-    def __init__(self, config: Config | None = None, *, line_model: LineModel | None = None, **overrides: object) -> None:
-        """`line_model` replaces the shipped weights (bench/fit_line_model.py
-        passes the models it is fitting); options go in `config`/`overrides`."""
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        line_model: LineModel | None = None,
+        heuristics_data: HeuristicsData | None = None,
+        html_extractor: Callable[[str, str | None], str] | None = None,
+        **overrides: object,
+    ) -> None:
+        """`line_model`, `heuristics_data` and `html_extractor` replace the
+        shipped weights, thresholds and HTML extraction (the benchmark scripts
+        pass the variants they measure); options go in `config`/`overrides`."""
         self.config = config = make_config(config, **overrides)
         dirs = ([builtin_rules_dir()] if config.builtin_rules else []) + list(config.rules_dirs)
         self.rule_sets = load_rule_dirs(dirs)
         self._line_model = line_model if line_model is not None else load_line_model()
+        self._extract_html = html_extractor or extract_html
         self._language = LanguageDetector()
         before: list[Step] = [RepairStep()] if config.repair else []
         before.append(RulesStep(self.rule_sets, config.rule_timeout))
         if config.detect_language:
             before.append(LanguageStep(self._language, config.language_sample_chars))
-        context: list[Step] = [HeuristicsStep(load_heuristics_data(), self._line_model)] if config.heuristics else []
+        heuristics = heuristics_data or load_heuristics_data()
+        context: list[Step] = [HeuristicsStep(heuristics, self._line_model)] if config.heuristics else []
         if config.dedupe:
             context.append(DedupeStep())
         after: list[Step] = []
@@ -127,7 +139,7 @@ class Cleaner:
             warnings.append(f"not valid in any known encoding: {decoding.replaced} characters replaced")
         extracted = looks_like_html(text, content_type)
         if extracted:
-            text = extract_html(text, url)
+            text = self._extract_html(text, url)
             if not text.strip():
                 warnings.append("no article text found in the HTML")
         lines = split_lines(text)

@@ -14,9 +14,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 import aeb  # noqa: E402
 
 BENCH = ROOT.parent / "shared" / "bench" / "aeb-dev"
-# F1 floors on the development pages (the targets); a change that
-# falls below them fails the build, as trafilatura's own evaluation gate does.
-FLOORS = {"cleaner text": 0.92, "cleaner html": 0.962}
+# F1 floors on the development pages, a little under what the shipped build
+# scores there; a change that falls below them fails the build, as
+# trafilatura's own evaluation gate does. Same run (the shipped weights on the
+# pages they were fitted on: 0.930 text, 0.983 HTML), and left out (each
+# site's pages cleaned by weights fitted without that site: 0.918 text,
+# 0.975 HTML, where trafilatura with HTML mode's old options scores 0.965).
+FLOORS = {"cleaner text": 0.925, "cleaner html": 0.975}
+LEFT_OUT_FLOORS = {"cleaner text": 0.912, "cleaner html": 0.970}
 
 
 def test_metric_counts_shingles_per_page():
@@ -25,6 +30,49 @@ def test_metric_counts_shingles_per_page():
     half = aeb.score(truth, {"a": "one two three four five six seven", "b": ""})
     assert half["recall"] == pytest.approx(0.5)  # page a found in full, page b not at all
     assert half["precision"] == pytest.approx(2 / 4)  # page a: 2 of 4 shingles right; b has none
+
+
+def _page(folder, name, url, classes):
+    (folder / "html").mkdir(exist_ok=True)
+    body = "".join(f'<div class="{c}">x</div>' for c in classes)
+    (folder / "html" / f"{name}.html.gz").write_bytes(gzip.compress(f"<html><body>{body}</body></html>".encode()))
+    return {"articleBody": "x", "url": url}
+
+
+def test_site_groups_join_the_hosts_of_one_template(tmp_path):
+    shared = ["story-body", "story-headline", "site-footer", "nav-menu"]
+    truth = {
+        "p1": _page(tmp_path, "p1", "https://www.paper-one.com/a", shared),
+        "p2": _page(tmp_path, "p2", "https://paper-one.com/b", shared),
+        "p3": _page(tmp_path, "p3", "https://paper-two.com/c", shared + ["extra"]),
+        "p4": _page(tmp_path, "p4", "https://blog.example.org/d", ["entry", "sidebar", "widget"]),
+    }
+    (tmp_path / "ground-truth.json").write_text(json.dumps(truth))
+    groups = aeb.site_groups(tmp_path)
+    assert groups["p1"] == groups["p2"] == groups["p3"] == "paper-one.com+paper-two.com"
+    assert groups["p4"] == "blog.example.org"
+
+
+def test_a_value_is_judged_by_the_choice_the_other_sites_make():
+    site = {"a1": "a", "a2": "a", "b1": "b", "c1": "c"}
+    right, half_wrong = (1.0, 0.0, 0.0), (0.5, 0.5, 0.0)
+    # Each value is right exactly where the other sites would not pick it.
+    counts = {
+        "plain": {"a1": half_wrong, "a2": half_wrong, "b1": right, "c1": right},
+        "tuned": {"a1": right, "a2": right, "b1": half_wrong, "c1": half_wrong},
+    }
+    left_out, picks = aeb.chosen_on_other_sites(counts, site)
+    assert picks == {"plain": 1, "tuned": 2}  # a is judged by b and c; b by a and c; c by a and b
+    assert left_out["precision"] == pytest.approx(0.5) and left_out["recall"] == 1.0
+    _, picks = aeb.chosen_on_other_sites({"x": counts["plain"], "y": counts["plain"]}, site, shipped="y")
+    assert picks == {"y": 3}  # a tie keeps the shipped value
+
+
+def test_threshold_values_try_a_third_either_side_and_off_values_on():
+    assert aeb.threshold_values("good_words_terminal", 8) == [6, 8, 11]
+    assert aeb.threshold_values("good_min_stopword_density", 0.2) == [0.14, 0.2, 0.28]
+    assert aeb.threshold_values("inline_headline_min_words", 0) == [0, 12, 16]
+    assert aeb.threshold_values("directory_min_records", 1) == [1, 2]
 
 
 def test_c4_rule_keeps_sentences_and_drops_the_rest():
@@ -39,8 +87,9 @@ def test_benchmark_runs_on_a_small_folder(tmp_path, capsys):
     (tmp_path / "ground-truth.json").write_text(json.dumps({"p1": {"articleBody": body, "url": "https://example.org/a"}}))
     (tmp_path / "text" / "p1.txt").write_text(f"Home\nNews\n\n{body}\n\nShare this article\n")
     (tmp_path / "html" / "p1.html.gz").write_bytes(gzip.compress(f"<html><body><nav>Home</nav><p>{body}</p></body></html>".encode()))
-    assert aeb.main([str(tmp_path), "--only", "cleaner text", "c4 lines", "--json", str(tmp_path / "r.json")]) == 0
-    rows = {r["method"]: r for r in json.loads((tmp_path / "r.json").read_text())}
+    argv = [str(tmp_path), "--only", "cleaner text", "c4 lines", "--same-run-only", "--json", str(tmp_path / "r.json")]
+    assert aeb.main(argv) == 0
+    rows = {r["method"]: r for r in json.loads((tmp_path / "r.json").read_text())["rows"]}
     assert rows["cleaner text"]["recall"] == 1.0 and rows["c4 lines"]["f1"] == 1.0
     assert "cleaner text" in capsys.readouterr().out
 
@@ -94,10 +143,37 @@ def test_throughput_rounds_report_each_rows_median_and_the_paired_spun_cost(tmp_
 @pytest.mark.skipif(not BENCH.is_dir(), reason="development benchmark pages not found")
 def test_development_pages_stay_above_the_floors(tmp_path):
     out = tmp_path / "r.json"
-    aeb.main([str(BENCH), "--only", *FLOORS, "--json", str(out)])
-    scores = {r["method"]: r["f1"] for r in json.loads(out.read_text())}
+    aeb.main([str(BENCH), "--only", *FLOORS, "--same-run-only", "--json", str(out)])
+    scores = {r["method"]: r["f1"] for r in json.loads(out.read_text())["rows"]}
     for method, floor in FLOORS.items():
         assert scores[method] >= floor, f"{method}: F1 {scores[method]:.3f} < {floor}"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not BENCH.is_dir(), reason="development benchmark pages not found")
+def test_left_out_sites_stay_above_the_floors(tmp_path):
+    pytest.importorskip("numpy")
+    out = tmp_path / "r.json"
+    aeb.main([str(BENCH), "--only", *LEFT_OUT_FLOORS, "--json", str(out)])
+    report = json.loads(out.read_text())
+    scores = {r["method"]: r["left_out"]["f1"] for r in report["rows"]}
+    for method, floor in LEFT_OUT_FLOORS.items():
+        assert scores[method] >= floor, f"{method} left out: F1 {scores[method]:.3f} < {floor}"
+    # Each threshold was judged too, with its value chosen on the other sites.
+    assert any(c["choice"] == "text: box_stop_words" and c["value"] == "chosen on the other sites" for c in report["choices"])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not BENCH.is_dir(), reason="development benchmark pages not found")
+def test_fitting_script_rederives_the_shipped_block_model():
+    pytest.importorskip("numpy")
+    import fit_block_model
+
+    pages = fit_block_model.Pages(BENCH)
+    held_out = aeb.score(pages.truth, fit_block_model.select_left_out(pages, fit_block_model.fit_leaving_out_sites(pages)))
+    model = fit_block_model.fit(pages, pages.ids, 1.0)
+    shipped_text = (ROOT / "cleaner" / "data" / "block_model.json").read_text(encoding="utf-8")
+    assert fit_block_model.model_json(model, BENCH, held_out, 80, 1.0) == shipped_text
 
 
 @pytest.mark.slow

@@ -86,7 +86,7 @@ def test_jsonl_records_keep_their_fields_and_gain_the_result(inputs, tmp_path):
     assert [r["id"] for r in records] == ["river-1", "river-2", "river-3"]
     assert records[0]["url"] == "https://news.example.org/river-clean-up"
     assert "Skip to content" not in records[0]["text"] and "html" not in records[1]
-    assert "School opens a garden" in records[1]["text"] and records[1]["cleaner"]["extracted"] is True
+    assert "Pupils at the primary school" in records[1]["text"] and records[1]["cleaner"]["extracted"] is True
     assert records[2]["text"].startswith("Café reopens")  # mojibake repaired
     assert records[2]["cleaner"]["repairs"]
 

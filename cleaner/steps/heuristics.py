@@ -35,6 +35,8 @@ from .base import Document
 from .linemodel import LineModel, LineView, load_line_model, score_lines
 
 GOOD, SHORT, BAD = "good", "short", "bad"
+# Boxes of links or prompts, which end at two prose lines in a row (see _mark_boxes).
+BOXES_ENDING_AT_PARAGRAPHS = frozenset({"related_list", "newsletter_box"})
 # Kinds of boilerplate that float inside an article rather than bound it.
 TRANSPARENT = frozenset({"caption", "advert", "inline_link"})
 _WORD = re.compile(r"\w+")
@@ -228,6 +230,7 @@ def _line_facts(text: str, data: HeuristicsData, stoplist: frozenset[str] | None
         ("navigation", "navigation", t["navigation_max_words"]),
         ("source_list", "source_list", t["source_list_max_words"]),
         ("inline_link", "inline_link", t["inline_link_max_words"]),
+        ("author_blurb", "author_blurb", t["author_blurb_max_words"]),
     )
     for reason, group, max_words in checks:
         if words <= max_words and data.patterns[group].search(text):
@@ -309,14 +312,23 @@ def _mark_captions(infos: list[_Info], data: HeuristicsData) -> None:
 
 
 def _mark_boxes(infos: list[_Info], t: dict[str, int]) -> None:
-    """Everything under a box header up to the next real paragraph."""
+    """Everything under a box header up to the next real paragraph: a long
+    one, or (for a list of links or prompts) the first of two prose lines
+    in a row. A list of teasers alternates headlines with blurbs, so two
+    paragraphs one after the other are an article's text, however short;
+    reader comments are paragraphs in a row, so a comment box ends only at
+    a long paragraph."""
     for k, header in enumerate(infos):
         if not header.box:
             continue
-        for other in infos[k + 1 :]:
+        runs_to_paragraphs = header.box in BOXES_ENDING_AT_PARAGRAPHS
+        for m in range(k + 1, len(infos)):
+            other = infos[m]
             if other.box or (other.decided and other.cls == GOOD):
                 break
             if other.cls == GOOD and other.words >= t["box_stop_words"]:
+                break
+            if runs_to_paragraphs and other.cls == GOOD and m + 1 < len(infos) and infos[m + 1].cls == GOOD:
                 break
             _set_bad(other, header.box, f"under the header on line {header.line.number}")
 
