@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from aeb import load, score, site_groups  # noqa: E402
-from fit_line_model import fit_logistic, standardise  # noqa: E402
+from fit_line_model import fit_logistic, standardise, weights_file  # noqa: E402
 
 from cleaner.steps import htmlblocks  # noqa: E402
 from cleaner.steps.blockmodel import EXTRACTIONS, BlockModel  # noqa: E402
@@ -91,23 +91,10 @@ def select_left_out(pages: Pages, models: dict[str, BlockModel]) -> dict[str, st
 
 
 def model_json(model: BlockModel, path: Path, held_out: dict, pages: int, l2: float) -> str:
-    return (
-        json.dumps(
-            {
-                "about": "Block model weights, written by bench/fit_block_model.py; see its docstring.",
-                "fitted_on": f"{pages} pages of {path.name}",
-                "leave_one_site_out_f1": round(held_out["f1"], 4),
-                "l2": l2,
-                "threshold": model.threshold,
-                "extractions": list(EXTRACTIONS),
-                "features": list(htmlblocks.feature_names(EXTRACTIONS)),
-                "weights": [round(x, 6) for x in model.weights],
-                "means": [round(x, 6) for x in model.means],
-                "scales": [round(x, 6) for x in model.scales],
-            },
-            indent=1,
-        )
-        + "\n"
+    return weights_file(
+        "block model", path, pages, held_out, l2, model.threshold,
+        extractions=list(EXTRACTIONS), features=list(htmlblocks.feature_names(EXTRACTIONS)),
+        weights=model.weights, means=model.means, scales=model.scales,
     )
 
 

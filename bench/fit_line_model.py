@@ -247,25 +247,25 @@ def fit(path: Path, folds: int = 10, l2: float = 1.0) -> tuple[linemodel.LineMod
     return model, held_out, fitted
 
 
+def weights_file(script: str, path: Path, pages: int, held_out: dict, l2: float, threshold: float, **fields) -> str:
+    """A fitted model's data file: what wrote it, on what it was fitted, its
+    leave-one-site-out F1, and `fields` (the weights, as lists of floats)."""
+    head = {
+        "about": f"{script.capitalize()} weights, written by bench/fit_{script.replace(' ', '_')}.py; see its docstring.",
+        "fitted_on": f"{pages} pages of {path.name}",
+        "leave_one_site_out_f1": round(held_out["f1"], 4),
+        "l2": l2,
+        "threshold": threshold,
+    }
+    rounded = {k: [round(x, 6) for x in v] if k.endswith(("weights", "means", "scales")) else v for k, v in fields.items()}
+    return json.dumps({**head, **rounded}, indent=1) + "\n"
+
+
 def model_json(model: linemodel.LineModel, path: Path, held_out: dict, pages: int, l2: float) -> str:
-    return (
-        json.dumps(
-            {
-                "about": "Line model weights, written by bench/fit_line_model.py; see its docstring.",
-                "fitted_on": f"{pages} pages of {path.name}",
-                "leave_one_site_out_f1": round(held_out["f1"], 4),
-                "l2": l2,
-                "threshold": model.threshold,
-                "line_features": list(linemodel.LINE_FEATURES),
-                "context_features": list(linemodel.CONTEXT_FEATURES),
-                "line_weights": [round(x, 6) for x in model.line_weights],
-                "context_weights": [round(x, 6) for x in model.context_weights],
-                "means": [round(x, 6) for x in model.means],
-                "scales": [round(x, 6) for x in model.scales],
-            },
-            indent=1,
-        )
-        + "\n"
+    return weights_file(
+        "line model", path, pages, held_out, l2, model.threshold,
+        line_features=list(linemodel.LINE_FEATURES), context_features=list(linemodel.CONTEXT_FEATURES),
+        line_weights=model.line_weights, context_weights=model.context_weights, means=model.means, scales=model.scales,
     )
 
 

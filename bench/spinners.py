@@ -161,6 +161,10 @@ class Spinner:
         matches = list(TOKEN.finditer(text))
         candidates = [i for i, m in enumerate(matches) if self._eligible(m.group())]
         chosen = set(rng.sample(candidates, round(share * len(candidates))))
+        return self._swap(text, matches, chosen, rng)
+
+    def _swap(self, text: str, matches: list, chosen: set[int], rng: random.Random) -> str:
+        """`text` with the chosen words replaced, each in its own case."""
         pieces, last = [], 0
         for i, match in enumerate(matches):
             word = match.group()
@@ -354,15 +358,7 @@ class TorturedSpinner(Spinner):
             if i in chosen or i + 1 in chosen:
                 continue
             chosen.update((i, i + 1))
-        pieces, last = [], 0
-        for i, match in enumerate(matches):
-            word = match.group()
-            new = self.replacement(word.lower(), rng) if i in chosen else None
-            pieces.append(text[last : match.start()])
-            pieces.append(_match_case(word, new) if new else word)
-            last = match.end()
-        pieces.append(text[last:])
-        return "".join(pieces)
+        return self._swap(text, matches, chosen, rng)
 
 
 class VectorSpinner(Spinner):

@@ -24,10 +24,13 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import io
 import json
 import struct
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_thesaurus import write  # noqa: E402 - one writer of the scorer's word tables
 
 # Neighbours kept per word, and the least cosine similarity: below about
 # 0.3 a neighbour is as often unrelated as related ("sharp": pens, raz).
@@ -123,14 +126,6 @@ def english_words(thesaurus: Path = THESAURUS) -> set[str]:
 def build() -> dict[str, list[str]]:
     words, vectors = read_word_vectors(english_words())
     return vector_neighbours(words, vectors, NEIGHBOURS, MIN_SIMILARITY)
-
-
-def write(table: dict[str, list[str]], out: Path) -> None:
-    text = "".join(f"{word}\t{' '.join(found)}\n" for word, found in sorted(table.items()))
-    buffer = io.BytesIO()
-    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, compresslevel=9) as handle:
-        handle.write(text.encode("utf-8"))
-    out.write_bytes(buffer.getvalue())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,28 +42,30 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
-class JsonlFormat:
+class RecordFormat:
+    """A format of many records a file, each a JSON object as a line of
+    bytes with its number; a format of this kind says only where its
+    numbered records come from (`numbered`), and may write its output its
+    own way (`sink`). Cleaning is the same for all of them."""
+
     name: str = "jsonl"
     suffixes: tuple[str, ...] = (".jsonl",)
     output_suffix: str = ".jsonl"
     one_document: bool = False
 
-    def tasks(self, reader: ByteReader, template: Task, chunk_bytes: int) -> Iterator[Task | TaskResult]:
-        return self.tasks_of(_lines(reader, template.options.max_bytes), template, chunk_bytes)
+    def numbered(self, reader: ByteReader, limit: int) -> Iterator[tuple[int, bytes | None]]:
+        """The file's records as (number, JSON line); None for one over `limit`."""
+        return _lines(reader, limit)
 
     def sink(self, stream: BinaryIO, source: Path) -> OutputSink:
         return TextSink(stream)
 
-    def tasks_of(
-        self, lines: Iterator[tuple[int, bytes | None]], template: Task, chunk_bytes: int
-    ) -> Iterator[Task | TaskResult]:
-        """Tasks of about `chunk_bytes` of numbered record lines, from any
-        source of them (a JSONL file; a Parquet file's rows; a WARC file's
-        pages)."""
+    def tasks(self, reader: ByteReader, template: Task, chunk_bytes: int) -> Iterator[Task | TaskResult]:
+        """Tasks of about `chunk_bytes` of numbered record lines."""
         chunk: list[tuple[int, bytes | None]] = []
         size = 0
         try:
-            for number, raw in lines:
+            for number, raw in self.numbered(reader, template.options.max_bytes):
                 if raw is not None and not raw.strip():
                     continue
                 chunk.append((number, raw))
@@ -135,15 +137,10 @@ class JsonlFormat:
         return TaskResult(pieces, records, rejects=rejects)
 
     def originals(self, reader: ByteReader, lines: set[int | None], limit: int) -> Iterator[tuple[int | None, Original]]:
-        return self.originals_of(_lines(reader, limit), lines, limit)
-
-    def originals_of(
-        self, numbered: Iterator[tuple[int, bytes | None]], lines: set[int | None], limit: int
-    ) -> Iterator[tuple[int | None, Original]]:
         """The records at `lines`, read with the default keys (text, html, url)."""
         wanted = {line for line in lines if line is not None}
         defaults = DocumentOptions(limit)
-        for number, raw in numbered:
+        for number, raw in self.numbered(reader, limit):
             if number in wanted and raw is not None:
                 parsed = _parse(raw)
                 if isinstance(parsed, dict):
@@ -228,4 +225,4 @@ def _body(record: dict, options: DocumentOptions) -> tuple[str | None, str | Non
     return None, None
 
 
-JSONL = JsonlFormat()
+JSONL = RecordFormat()

@@ -17,14 +17,11 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
-from .base import Original, OutputSink, Task, TaskResult
+from .base import OutputSink
 from .compression import ByteReader
-from .jsonl import JSONL
-
-if TYPE_CHECKING:
-    from ..pipeline import Cleaner
+from .jsonl import RecordFormat
 
 # Rows read at a time: few, since a row may hold a long document.
 ROWS_READ = 32
@@ -41,23 +38,16 @@ def _pyarrow():
 
 
 @dataclass(frozen=True, slots=True)
-class ParquetFormat:
+class ParquetFormat(RecordFormat):
     name: str = "parquet"
     suffixes: tuple[str, ...] = (".parquet",)
     output_suffix: str = ".parquet"
-    one_document: bool = False
 
-    def tasks(self, reader: ByteReader, template: Task, chunk_bytes: int) -> Iterator[Task | TaskResult]:
-        return JSONL.tasks_of(_rows(reader, template.options.max_bytes), template, chunk_bytes)
-
-    def clean(self, cleaner: Cleaner, task: Task) -> TaskResult:
-        return JSONL.clean(cleaner, task)
+    def numbered(self, reader: ByteReader, limit: int) -> Iterator[tuple[int, bytes | None]]:
+        return _rows(reader, limit)
 
     def sink(self, stream: BinaryIO, source: Path) -> OutputSink:
         return ParquetSink(stream, source)
-
-    def originals(self, reader: ByteReader, lines: set[int | None], limit: int) -> Iterator[tuple[int | None, Original]]:
-        return JSONL.originals_of(_rows(reader, limit), lines, limit)
 
 
 def _rows(reader: ByteReader, limit: int) -> Iterator[tuple[int, bytes | None]]:

@@ -15,38 +15,22 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
 
 from ..steps.decode import decode
-from .base import Original, OutputSink, Task, TaskResult, TextSink
 from .compression import ByteReader
-from .jsonl import JSONL
-
-if TYPE_CHECKING:
-    from ..pipeline import Cleaner
+from .jsonl import RecordFormat
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 @dataclass(frozen=True, slots=True)
-class WarcFormat:
+class WarcFormat(RecordFormat):
     name: str = "warc"
     suffixes: tuple[str, ...] = (".warc",)
     output_suffix: str = ".jsonl"
-    one_document: bool = False
 
-    def tasks(self, reader: ByteReader, template: Task, chunk_bytes: int) -> Iterator[Task | TaskResult]:
-        return JSONL.tasks_of(_pages(reader, template.options.max_bytes), template, chunk_bytes)
-
-    def clean(self, cleaner: Cleaner, task: Task) -> TaskResult:
-        return JSONL.clean(cleaner, task)
-
-    def sink(self, stream: BinaryIO, source: Path) -> OutputSink:
-        return TextSink(stream)
-
-    def originals(self, reader: ByteReader, lines: set[int | None], limit: int) -> Iterator[tuple[int | None, Original]]:
-        return JSONL.originals_of(_pages(reader, limit), lines, limit)
+    def numbered(self, reader: ByteReader, limit: int) -> Iterator[tuple[int, bytes | None]]:
+        return _pages(reader, limit)
 
 
 def _pages(reader: ByteReader, limit: int) -> Iterator[tuple[int, bytes | None]]:
