@@ -136,7 +136,8 @@ def _repair_settings():
     return {
         "project": REPAIR_DEFAULTS,
         "project+width+quotes": REPAIR_DEFAULTS._replace(fix_character_width=True, uncurl_quotes=True),
-        "ftfy defaults": ftfy.TextFixerConfig(fix_line_breaks=False),
+        "ftfy defaults": ftfy.TextFixerConfig(),
+        "ftfy defaults, lines ours": ftfy.TextFixerConfig(fix_line_breaks=False),
         "NFKC, html always": ftfy.TextFixerConfig(fix_line_breaks=False, normalization="NFKC", unescape_html=True),
         "nothing": ftfy.TextFixerConfig(
             unescape_html=False, fix_encoding=False, fix_c1_controls=False, fix_latin_ligatures=False,

@@ -109,6 +109,8 @@ def _characters_ftfy_changes(settings: ftfy.TextFixerConfig) -> re.Pattern[str] 
         codes |= {*chardata.WIDTH_MAP}
     if settings.uncurl_quotes:
         codes |= {0x02BC, *range(0x2018, 0x2020)}  # ftfy's SINGLE_QUOTE_RE and DOUBLE_QUOTE_RE
+    if settings.fix_line_breaks:  # refused by Config, but repair_text may be called with it
+        codes |= {0x0D, 0x85, 0x2028, 0x2029}
     if settings.fix_surrogates:
         codes |= {*range(0xD800, 0xE000)}
     if settings.remove_terminal_escapes:
