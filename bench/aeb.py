@@ -98,6 +98,15 @@ def justext_lines(text: str, detector) -> str:
     return "\n".join(p.text for p in justext.justext(page.encode("utf-8"), stoplist, encoding="utf-8") if not p.is_boilerplate)
 
 
+def justext_english_lines(text: str) -> str:
+    """jusText with one paragraph per line and the English stoplist."""
+    import justext
+
+    page = "<html><body>" + "".join(f"<p>{html.escape(l)}</p>" for l in text.split("\n") if l.strip()) + "</body></html>"
+    stoplist = justext.get_stoplist("English")
+    return "\n".join(p.text for p in justext.justext(page.encode("utf-8"), stoplist, encoding="utf-8") if not p.is_boilerplate)
+
+
 def trafilatura_default(page: bytes) -> str:
     import trafilatura
 

@@ -15,12 +15,18 @@ included, reading that JSONL and writing one:
   cleaner, spun off       --jobs 1 with `--no-spun`: what scoring spun text costs
   ftfy.fix_text           a bare `ftfy.fix_text` of each document's text
   c4 lines                C4's line rules (bench/aeb.py's `c4_lines`)
-  justext lines           jusText with one paragraph per line (bench/aeb.py)
+  justext english         jusText with one paragraph per line and the English
+                          stoplist: the peer a user would run instead
+  justext lines           the same with each page's language detected by
+                          langdetect (seeded) for its stoplist
   trafilatura html        `trafilatura.extract` of each page's HTML
 
 With `--rounds N` every row runs N times, the rows in turn, and the figures
-are each row's median time; with both cleaner --jobs 1 rows it also prints
-what spun scoring adds, as the median of the rounds' ratios.
+are each row's median time. The headline ratios follow: how fast each
+cleaner row is against jusText (English stoplist, and with the language
+detected), --jobs N against --jobs 1, and --jobs 1 against bare ftfy (the
+long-run goal), each the median of the rounds' ratios, both sides of a
+ratio run in the same round; and what spun scoring adds.
 
 The cleaner rows read their tables from a table cache (cleaner/tablecache.py)
 of the run's own, filled before the first row, as any run after a machine's
@@ -71,10 +77,9 @@ def run_pass(name: str, source: Path, target: Path) -> None:
     elif name == "c4":
         apply = aeb.c4_lines
     elif name == "justext":
-        from cleaner.steps.language import LanguageDetector
-
-        detector = LanguageDetector()
-        apply = lambda text: aeb.justext_lines(text, detector)  # noqa: E731
+        apply = lambda text: aeb.justext_lines(text, _Langdetect())  # noqa: E731
+    elif name == "justext-en":
+        apply = aeb.justext_english_lines
     elif name == "trafilatura":
         apply = lambda page: aeb.trafilatura_default(page.encode("utf-8"))  # noqa: E731
     else:
@@ -84,6 +89,22 @@ def run_pass(name: str, source: Path, target: Path) -> None:
             record = json.loads(line)
             body = record.get("text") if "text" in record else record["html"]
             out.write(json.dumps({"id": record["id"], "text": apply(body)}, ensure_ascii=False) + "\n")
+
+
+class _Langdetect:
+    """langdetect itself (seeded), as a peer's pipeline detects a language."""
+
+    def detect(self, text: str, chars: int):
+        from langdetect import DetectorFactory, detect
+        from langdetect.lang_detect_exception import LangDetectException
+
+        from cleaner.result import Language
+
+        DetectorFactory.seed = 0
+        try:
+            return Language(detect(text[:chars]), None)
+        except LangDetectException:
+            return Language(None, None)
 
 
 # --- measuring a command -----------------------------------------------------------
@@ -253,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
             ("cleaner, spun off", "pages.jsonl", clean + [pages, "-o", str(work / "o0"), "--jobs", "1", "--no-spun"]),
             ("ftfy.fix_text", "pages.jsonl", [python, me, "--pass", "ftfy", pages, str(work / "ftfy.jsonl")]),
             ("c4 lines", "pages.jsonl", [python, me, "--pass", "c4", pages, str(work / "c4.jsonl")]),
+            ("justext english", "pages.jsonl", [python, me, "--pass", "justext-en", pages, str(work / "je.jsonl")]),
             ("justext lines", "pages.jsonl", [python, me, "--pass", "justext", pages, str(work / "jt.jsonl")]),
             ("trafilatura html", "html.jsonl", [python, me, "--pass", "trafilatura", html, str(work / "tr.jsonl")]),
         ]
@@ -274,11 +296,22 @@ def main(argv: list[str] | None = None) -> int:
                 runs[name].append(measure(command, cache))
                 if round_number == args.rounds - 1:  # the row's last run: print it now
                     rows.append(_row(name, sizes[corpus], _median_run(runs[name])))
+        # Round by round, so that both sides of each ratio ran at the same speed.
+        headline = [
+            ("cleaner --jobs 1", "justext english", "of jusText's speed (English stoplist)"),
+            ("cleaner, spun off", "justext english", "of jusText's speed (English stoplist), spun scoring off"),
+            ("cleaner --jobs 1", "justext lines", "of jusText's speed (language detected)"),
+            (f"cleaner --jobs {args.jobs}", "cleaner --jobs 1", f"--jobs {args.jobs} against --jobs 1"),
+            ("cleaner --jobs 1", "ftfy.fix_text", "of bare ftfy's speed (the long-run goal: 1.0)"),
+        ]
+        for ours, theirs, what in headline:
+            if ours in runs and theirs in runs and ours != theirs:
+                # The same bytes, so speed is the other row's time over ours.
+                ratios = sorted(b["seconds"] / a["seconds"] for a, b in zip(runs[ours], runs[theirs]))
+                print(f"{ours}: {ratios[len(ratios) // 2]:.2f}x {what} ({_spread(ratios)})")
         if "cleaner --jobs 1" in runs and "cleaner, spun off" in runs:
-            # Round by round, so that both sides of each ratio ran at the same speed.
             ratios = sorted(a["seconds"] / b["seconds"] for a, b in zip(runs["cleaner --jobs 1"], runs["cleaner, spun off"]))
-            spread = f"median of {len(ratios)} rounds; {ratios[0] - 1:.0%} to {ratios[-1] - 1:.0%}" if len(ratios) > 1 else "one round"
-            print(f"spun scoring adds {ratios[len(ratios) // 2] - 1:.0%} to --jobs 1 ({spread})")
+            print(f"spun scoring adds {ratios[len(ratios) // 2] - 1:.0%} to --jobs 1 ({_spread(ratios)})")
 
         if wanted("stream"):
             stream = write_stream(work / "pages.jsonl", work / "stream.jsonl", args.stream_mb)
@@ -289,6 +322,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
     return 0
+
+
+def _spread(ratios: list[float]) -> str:
+    if len(ratios) == 1:
+        return "one round"
+    return f"median of {len(ratios)} rounds; {ratios[0]:.2f} to {ratios[-1]:.2f}"
 
 
 def _median_run(runs: list[dict]) -> dict:

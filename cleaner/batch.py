@@ -33,13 +33,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from .engines import Engine, Future, Ready, failed_task
-from .formats import ByteReader, Task, TaskResult
+from .formats import ByteReader, DocumentOptions, OutputSink, Task, TaskResult, TooLarge
 from .outputs import AtomicWriter, OutputFolder
 from .pathnames import shown
 from .pipeline import Cleaner
 from .plan import InputFile
 from .records import Record
-from .state import RecordSpool, input_key, open_state, read_state, run_fingerprint
+from .state import RecordSpool, input_key, open_state, read_state, run_fingerprint, state_relative
 
 # A JSONL chunk this large (uncompressed) is about a second of work for one
 # worker on the development pages: large enough that sending it costs little,
@@ -56,10 +56,15 @@ DEFAULT_MAX_DOC_BYTES = 32_000_000
 DEFAULT_MAX_DOC_LINES = 100_000
 
 
+# What writing an output can raise: the system's errors (a full disk), and a
+# format's own when a record does not fit its output (a Parquet row whose
+# value does not fit its column's type).
+WRITE_ERRORS = (OSError, ValueError, TypeError)
+
+
 @dataclass(frozen=True, slots=True)
 class BatchOptions:
-    max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES
-    max_doc_lines: int = DEFAULT_MAX_DOC_LINES
+    document: DocumentOptions = DocumentOptions(DEFAULT_MAX_DOC_BYTES, DEFAULT_MAX_DOC_LINES)
     resume: bool = False
     in_flight: int = 8  # tasks out at a time
     chunk_bytes: int = CHUNK_BYTES
@@ -84,6 +89,8 @@ class Finished:
     #: Documents known to be lost whose records could not be read back
     #: (a failing disk): counted as failed, with a notice.
     unreported: int = 0
+    #: Rejected documents, whole, as lines of the rejects file.
+    rejects: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -95,7 +102,10 @@ class _FileRun:
     key: str
     spool: RecordSpool
     writer: AtomicWriter | None = None
-    document_failed: bool = False  # a whole-file document that failed: no output, no state
+    sink: OutputSink | None = None  # the format's, into `writer`
+    no_output: bool = False  # a whole-file document that gets no output (failed, empty or rejected)
+    failed: bool = False  # ... because it failed: no state either, so that `resume` tries it again
+    retry: bool = False  # a document failed for a reason outside it: no state, so that `resume` tries it again
     lost: str | None = None  # why its output cannot be completed
     handed_on: bool = False  # its records so far have been handed on (as failed)
 
@@ -104,18 +114,18 @@ class _FileRun:
         return shown(self.out.path / self.item.output_relative)
 
     def add(self, result: TaskResult) -> None:
+        self.retry = self.retry or result.retry
         if not result.write:
-            self.document_failed = True
-        if self.lost is None and not self.document_failed:
+            self.no_output = True
+            self.failed = all(not record.was_cleaned for record in result.records)
+        if self.lost is None and not self.no_output:
             try:
-                if self.writer is None:
-                    self.writer = self.out.writer_at(self.item.output_relative, self.item.compression)
-                for piece in result.pieces:
-                    self.writer.write(piece)
-            except OSError as exc:
-                self.lose(f"cannot write {self.output}: {exc.strerror or exc}")
+                self._open()
+                self.sink.write(result.pieces)
+            except WRITE_ERRORS as exc:
+                self.lose(f"cannot write {self.output}: {getattr(exc, 'strerror', None) or exc}")
         self.spool.add(result.records)
-        if self.spool.error is not None and self.lost is None and not self.document_failed:
+        if self.spool.error is not None and self.lost is None and not self.failed:
             self.lose(f"cannot write {self.output}'s resume state: {self.spool.error.strerror or self.spool.error}")
 
     def lose(self, why: str) -> None:
@@ -156,12 +166,17 @@ class _FileRun:
         if last:
             self.abort()
 
+    def _open(self) -> None:
+        if self.writer is None:
+            self.writer = self.out.writer_at(self.item.output_relative, self.item.compression)
+            self.sink = self.item.format.sink(self.writer.stream, self.item.path)
+
     def commit(self) -> int:
         """Output first, then its state: a crash in between leaves an output
         with an older state (or none), which `resume` simply redoes. Returns
         the output's size on disk, as the summary counts it."""
-        if self.writer is None:  # no pieces at all (an empty JSONL file): an empty output
-            self.writer = self.out.writer_at(self.item.output_relative, self.item.compression)
+        self._open()  # no pieces at all (an empty JSONL file): an empty output
+        self.sink.close()
         return self.writer.commit()
 
     def abort(self) -> None:
@@ -177,7 +192,8 @@ def run_batch(
     """Clean `inputs` on `engine` into `out`, and yield what is finished, in
     input order."""
     config = cleaner.config
-    fingerprint = run_fingerprint(cleaner, options.max_doc_bytes, options.max_doc_lines)
+    fingerprint = run_fingerprint(cleaner, options.document)
+    remove_stale_temporaries(out, inputs)
     # In input order: work sent out, and what is known already (a file that
     # is up to date, or unreadable), which waits its turn without holding up
     # the workers.
@@ -214,38 +230,43 @@ def _finish(run: _FileRun | None, future, last: bool, read: int, unfinished: dic
     if run is None:
         yield future  # known already
         return
+    rejects: list[str] = []
     if future is not None:
-        run.add(future.result())
+        result = future.result()
+        rejects = result.rejects
+        run.add(result)
     written = 0
     if last:
         del unfinished[id(run)]
-        if run.lost is None and not run.document_failed:
+        if run.lost is None and not run.no_output:
             try:
                 written = run.commit()
-            except OSError as exc:
-                run.lose(f"cannot write {run.output}: {exc.strerror or exc}")
+            except WRITE_ERRORS as exc:
+                run.lose(f"cannot write {run.output}: {getattr(exc, 'strerror', None) or exc}")
     if run.lost is not None:
         # Its fate is known: every record so far, and each from now on, is
         # handed on at once, as failed.
+        yield Finished(rejects=rejects)
         yield from run.hand_on_lost(read, last)
         return
     if not last:
-        yield Finished(bytes_read=read)
+        yield Finished(bytes_read=read, rejects=rejects)
         return
     try:
-        if not run.document_failed:
+        if not run.failed:
             run.spool.writer.finish()
         first = True
         for records in run.spool.replay():
-            yield Finished(records, read if first else 0, int(first), bytes_written=written if first else 0)
+            yield Finished(records, read if first else 0, int(first), bytes_written=written if first else 0,
+                           rejects=rejects if first else [])
             first = False
         if first:  # a file with no documents (an empty JSONL file)
-            yield Finished([], read, 1, bytes_written=written)
+            yield Finished([], read, 1, bytes_written=written, rejects=rejects)
     except OSError as exc:
         yield Finished([], read, 1, notices=[f"{run.item.shown}: cannot read back its records: {exc.strerror or exc}"],
                        unreported=run.spool.count)
     finally:
-        if not run.document_failed:
+        if not run.failed and not run.retry:
             try:
                 run.spool.writer.commit()
             except OSError:
@@ -265,6 +286,12 @@ def _work(
         path = item.shown
         file = shown(os.path.abspath(item.path))
         size = _size(item)
+        limit = options.document.max_bytes
+        if item.format.one_document and item.compression is None and size > limit:
+            # Refused before it is read even once (for its key): a 20 GB file took two minutes.
+            failed = Record.failed(path, str(TooLarge(limit)), file=file)
+            yield None, Finished([failed], size, files_done=1), True, size
+            continue
         try:
             key = input_key(fingerprint, item)
         except OSError as exc:
@@ -273,7 +300,11 @@ def _work(
             continue
         stored = read_state(out, item, key) if options.resume else None
         if stored is not None:
-            yield from _stored(stored, size)
+            # The records name the paths of the run that made them; the
+            # folders may have moved since (the state's key does not hold them).
+            here = {"file": file, "output": shown(out.path / item.output_relative)}
+            moved = (_here(record, path, here) for record in stored)
+            yield from _stored(moved, size)
             continue
         try:
             spool = RecordSpool(open_state(out, item, key))
@@ -283,7 +314,7 @@ def _work(
             continue
         run = _FileRun(item, out, key, spool)
         output = shown(out.path / item.output_relative)
-        template = Task(item.format.name, path, file, output, options.max_doc_bytes, options.max_doc_lines)
+        template = Task(item.format.name, path, file, output, options.document)
         position = 0
         try:
             with ByteReader.open(item.path, item.compression) as reader:
@@ -293,7 +324,37 @@ def _work(
                     position = now
         except OSError as exc:  # part of the file may be out already: the file is lost
             run.lose(f"cannot read: {exc.strerror or exc}")
+            # The documents read before the damage have their records; those
+            # after it cannot be told apart, so the file has one of its own.
+            lost = Record.failed(path, f"cannot read past its last document reported: {exc.strerror or exc}", file=file)
+            yield run, TaskResult([], [lost]), False, 0
         yield run, None, True, max(size - position, 0)
+
+
+def remove_stale_temporaries(out: OutputFolder, inputs: list[InputFile]) -> None:
+    """Remove what killed runs left of the files this run writes: their
+    outputs' and states' temporary files whose process has ended."""
+    names: dict[tuple[str, ...], set[str]] = {}
+    for item in inputs:
+        for relative in (item.output_relative, state_relative(item)):
+            names.setdefault(relative.parent.parts, set()).add(relative.name)
+    for parts, wanted in names.items():
+        try:
+            folder = out.folder(parts, create=False)
+        except OSError:
+            continue  # not made yet, or not a folder: nothing was left there
+        with folder:
+            folder.remove_stale_temporaries(wanted)
+
+
+def _here(record: Record, path: str, here: dict) -> Record:
+    """A stored record with this run's paths."""
+    return replace(
+        record,
+        path=path if record.line is None else f"{path}:{record.line}",
+        file=here["file"],
+        output=here["output"] if record.output is not None else None,
+    )
 
 
 def _size(item: InputFile) -> int:

@@ -5,18 +5,21 @@ An adapter: the cleaning is `Cleaner.clean`; this turns its result into
 """
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .formats import clean_document, format_of
+from .formats import ByteReader, TooLarge, clean_document, format_of
 from .formats.jsonl import JSONL
-from .outputs import write_atomically
-from .pathnames import shown
+from .outputs import Folder
+from .pathnames import printable, shown
 from .pipeline import Cleaner
 from .result import CleanResult
 
+# The largest file checked (decompressed): an article is far smaller.
+MAX_CHECKED_BYTES = 32_000_000
 # Repairs that `clean` makes but `check` does not object to: a no-break space
 # is not damage, and a hook must pass an article that only has those.
 COSMETIC_FIXES = frozenset({"normalize:spaces"})
@@ -60,17 +63,19 @@ def problem_lines(result: CleanResult) -> list[tuple[int, str]]:
 
 
 def check_file(cleaner: Cleaner, path: Path, fix: bool = False) -> FileCheck:
-    """Check one file; with `fix`, rewrite a text file that has problems with
-    its cleaned text (HTML and JSONL are never rewritten in place)."""
+    """Check one file, plain or compressed as `clean` reads it; with `fix`,
+    rewrite a text file that has problems with its cleaned text, compressed
+    as it was (HTML and JSONL are never rewritten in place)."""
     outcome = FileCheck(path)
-    input_format, _ = format_of(path, named=True)
+    input_format, compression = format_of(path, named=True)
     if input_format is JSONL:
         outcome.error = "check reads text and HTML files; clean JSONL with 'cleaner clean'"
         return outcome
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        outcome.error = f"cannot read: {exc.strerror or exc}"
+        with ByteReader.open(path, compression) as reader:
+            data = reader.read(MAX_CHECKED_BYTES)
+    except (OSError, TooLarge) as exc:
+        outcome.error = f"cannot read: {getattr(exc, 'strerror', None) or exc}"
         return outcome
     result = clean_document(cleaner, data, content_type=input_format.content_type)
     if isinstance(result, str):
@@ -83,9 +88,36 @@ def check_file(cleaner: Cleaner, path: Path, fix: bool = False) -> FileCheck:
         if result.extracted:
             outcome.not_fixed = "HTML is not rewritten in place (use 'cleaner clean')"
         elif result.changed:
-            write_atomically(path, result.text)
-            outcome.fixed = True
+            outcome.not_fixed = _rewrite(path, result.text, compression)
+            outcome.fixed = outcome.not_fixed is None
     return outcome
+
+
+def _rewrite(path: Path, text: str, compression) -> str | None:
+    """Rewrite the file `path` leads to with `text`, keeping its mode and
+    owner; or say why not. A link is followed (its target is the article);
+    a file with several hard links is left alone, since a new file in its
+    place would part it from its other names."""
+    target = Path(os.path.realpath(path))
+    try:
+        status = target.stat()
+    except OSError as exc:
+        return f"cannot read it again: {exc.strerror or exc}"
+    if status.st_nlink > 1:
+        return f"it has {status.st_nlink} hard links, which a rewrite would part (clean it with 'cleaner clean')"
+    try:
+        with Folder.open(target.parent, create=False) as folder:
+            writer = folder.writer(target.name, compression)
+            try:
+                writer.write(text)
+                writer.keep_owner_and_mode(status)
+            except BaseException:
+                writer.abort()
+                raise
+            writer.commit()
+    except OSError as exc:
+        return f"cannot write it: {exc.strerror or exc}"
+    return None
 
 
 def run_checks(cleaner: Cleaner, paths: Iterable[Path], fix: bool = False, out=None, err=None) -> int:
@@ -116,5 +148,5 @@ def run_checks(cleaner: Cleaner, paths: Iterable[Path], fix: bool = False, out=N
 
 
 def _short(text: str, width: int = 80) -> str:
-    text = " ".join(text.split())
+    text = printable(" ".join(text.split()))
     return text if len(text) <= width else text[: width - 1] + "…"

@@ -29,23 +29,31 @@ from .cliargs import (
 )
 from .config import ConfigError
 from .engines import ENGINES, EngineUnavailable, default_jobs, make_engine
-from .formats import format_of
+from .formats import RESULT_FIELDS, ByteReader, DocumentOptions, Filters, TooLarge, clean_document, format_of
+from .formats.base import outcome
 from .htmlreport import DEFAULT_MAX_TEXTS, read_records, write_report
 from .outputs import OutputFolder, OutputFolderInUse
-from .pathnames import shown
+from .pathnames import path_of, printable, shown
 from .pipeline import Cleaner
 from .plan import UsageError, check_plan, find_inputs
-from .progress import ProgressBar, Summary
+from .progress import ProgressBar, Summary, to_stderr
+from .records import REJECTED
 from .reportfile import ReportFile
 from .rulefile import RuleFileError
 from .steps.decode import NotTextError
 from .tablecache import CacheNotUsed
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
+# Failures printed one a line as they happen; the rest are in the summary's
+# count and the report (a corpus can hold millions of broken records).
+ERRORS_PRINTED = 100
 T = TypeVar("T")
 
 
 def main(argv: list[str] | None = None) -> int:
+    for name in ("stdout", "stderr"):  # closed by the caller (2>&-): write nowhere rather than fail
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - for the rest of the process
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
@@ -93,11 +101,20 @@ def _silence_stdout() -> None:
 def cmd_clean(args: argparse.Namespace) -> int:
     if args.scheduler and args.engine != "dask":
         raise UsageError("--scheduler goes with --engine dask")
+    options = _document_options(args)
+    if "-" in args.paths or args.output == "-":
+        if args.paths != ["-"] or args.output != "-":
+            raise UsageError("- (standard input) goes with -o - (standard output), and alone: one document in, its text out")
+        return _clean_stdin(args, options)
+    if not args.output:
+        raise UsageError("-o: the output folder's name is empty")
     out_path = Path(args.output)
     found = find_inputs(args.paths)
     if not found.inputs:
         raise UsageError(f"no .txt, .html or .jsonl files (plain, .gz or .zst) in {' '.join(map(shown, args.paths))}")
-    reports = [Path(p) for p in (args.report, args.html_report) if p]
+    if args.url and len(found.inputs) != 1:
+        raise UsageError(f"--url is for one document; {len(found.inputs)} files were found (give the URLs in a JSONL file)")
+    reports = [Path(p) for p in (args.report, args.html_report, args.rejects) if p]
     check_plan(found, out_path, reports)  # before anything is written
     cleaner = Cleaner(config_from_args(args))  # rule files are checked before anything is written
     try:
@@ -105,44 +122,86 @@ def cmd_clean(args: argparse.Namespace) -> int:
     except EngineUnavailable as exc:
         raise UsageError(str(exc)) from None
     try:
-        return _clean_into(args, cleaner, found, out_path, engine)
+        return _clean_into(args, cleaner, found, out_path, engine, options)
     finally:
         engine.close()
 
 
-def _clean_into(args, cleaner: Cleaner, found, out_path: Path, engine) -> int:
+def _document_options(args: argparse.Namespace) -> DocumentOptions:
+    languages = frozenset(code.strip() for code in (args.languages or "").split(",") if code.strip())
+    filters = Filters(languages, args.min_chars or 0, args.min_words or 0, args.drop_spun_docs)
+    return DocumentOptions(
+        max_bytes=round(args.max_doc_mb * 1e6),
+        max_lines=args.max_doc_lines,
+        keep_empty=args.keep_empty,
+        filters=filters,
+        result=args.result,
+        text_key=args.text_key,
+        html_key=args.html_key,
+        id_key=args.id_key,
+        url_key=args.url_key,
+        with_metadata=args.with_metadata,
+        url=args.url,
+        source=args.source,
+    )
+
+
+def _clean_stdin(args: argparse.Namespace, options: DocumentOptions) -> int:
+    """`cleaner clean - -o -`: one document on standard input (text or HTML,
+    told apart by its content), its cleaned text on standard output; a
+    failure is one line on standard error and exit code 1."""
+    cleaner = Cleaner(config_from_args(args))
+    data = sys.stdin.buffer.read(options.max_bytes + 1)
+    if len(data) > options.max_bytes:
+        _error(f"-: {TooLarge(options.max_bytes)}")
+        return EXIT_PROBLEMS
+    result = clean_document(cleaner, data, content_type=None, url=options.url, source=options.source,
+                            max_lines=options.max_lines)
+    if isinstance(result, str):
+        _error(f"-: {result}")
+        return EXIT_PROBLEMS
+    status, rejected = outcome(result, options)
+    if status == REJECTED:
+        _error(f"-: rejected: {rejected}")
+        return EXIT_OK
+    sys.stdout.write(result.text)
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def _clean_into(args, cleaner: Cleaner, found, out_path: Path, engine, options: DocumentOptions) -> int:
     try:
         out = OutputFolder.open_locked(out_path)
     except OutputFolderInUse as exc:
         raise UsageError(f"{exc.filename}: {exc.strerror}; wait for it to end, or clean into another folder") from None
     except OSError as exc:
         raise UsageError(f"{shown(out_path)}: cannot make or open the output folder: {exc.strerror or exc}") from None
-    report = visual = None
+    report = visual = rejects = None
     try:
-        if args.resume:  # before this run makes temporary files of its own; nothing else writes here
-            out.remove_stale_temporaries(recursive=True, owned=True)
         report = _open_report(Path(args.report), Path(args.report), keep=True) if args.report else None
         if args.html_report and report is None:  # the visual report is built from a JSONL one, kept meanwhile beside it
             html_report = Path(args.html_report)
             visual = _open_report(html_report.with_name(html_report.name + ".records"), html_report, keep=False)
-        summary, seconds = _run(args, cleaner, found, out, engine, [r for r in (report, visual) if r])
+        rejects = _open_report(Path(args.rejects), Path(args.rejects), keep=True) if args.rejects else None
+        summary, seconds = _run(args, cleaner, found, out, engine, options, [r for r in (report, visual) if r], rejects)
     except BaseException:
-        for writer in (report, visual):
+        for writer in (report, visual, rejects):
             if writer is not None:
                 writer.abort()
         out.close()
         raise
     out.close()
     status = EXIT_PROBLEMS if summary.totals["error"] or summary.notices else EXIT_OK
-    if report is not None:
-        report.close()
+    for writer in (report, rejects):
+        if writer is not None:
+            writer.close()
     source = report or visual
     if args.html_report and source.finish():
         try:
             write_report(source.records, source.base, Path(args.html_report))
         except OSError as exc:
             source.error = f"cannot write the visual report {shown(args.html_report)}: {exc.strerror or exc}"
-    for writer in (report, visual):
+    for writer in (report, visual, rejects):
         if writer is not None:
             if writer is visual:
                 writer.close()  # not kept: removed
@@ -150,8 +209,11 @@ def _clean_into(args, cleaner: Cleaner, found, out_path: Path, engine) -> int:
             if writer.error:
                 _error(writer.error)
                 status = EXIT_PROBLEMS
-    print(summary.text(seconds, shown(out_path), args.report and shown(args.report),
-                       args.html_report and shown(args.html_report)), file=sys.stderr)
+    written = {writer: writer.error is None for writer in (report, visual) if writer is not None}
+    to_stderr(summary.text(
+        seconds, shown(out_path), shown(args.report) if report is not None and written[report] else None,
+        shown(args.html_report) if args.html_report and written[report or visual] else None,
+    ))
     return status
 
 
@@ -162,27 +224,36 @@ def _open_report(path: Path, asked: Path, *, keep: bool) -> ReportFile:
         raise UsageError(f"{shown(asked)}: cannot write the report there: {exc.strerror or exc}") from None
 
 
-def _run(args, cleaner: Cleaner, found, out: OutputFolder, engine, reports: list[ReportFile]) -> tuple[Summary, float]:
+def _run(args, cleaner: Cleaner, found, out: OutputFolder, engine, document: DocumentOptions,
+         reports: list[ReportFile], rejects: ReportFile | None) -> tuple[Summary, float]:
     started = time.monotonic()
     summary = Summary.of(found)
     progress = ProgressBar(sum(_size(item.path) for item in found.inputs), enabled=_use_progress(sys.stderr))
     options = BatchOptions(
-        max_doc_bytes=round(args.max_doc_mb * 1e6),
-        max_doc_lines=args.max_doc_lines,
+        document=document,
         resume=args.resume,
         in_flight=4 * engine.workers,  # a few tasks per worker: none waits for work, memory stays flat
     )
     steps = run_batch(cleaner, found.inputs, out, engine, options)
+    printed = 0  # failures printed as they happened
     try:
         for step in _stop_between_steps_on_ctrl_c(steps):
             summary.add(step)
             for notice in step.notices:
                 progress.write(f"cleaner: {notice}")
             for record in step.records:
-                if not record.ok and not step.quiet:
-                    progress.write(f"cleaner: {record.path}: {record.error}")
+                if not record.was_cleaned and not step.quiet:
+                    printed += 1
+                    if printed <= ERRORS_PRINTED:
+                        progress.write(f"cleaner: {record.path}: {record.error}")
+                    elif printed == ERRORS_PRINTED + 1:
+                        progress.write(f"cleaner: more documents failed; the summary counts them, and the report "
+                                       "lists them" + ("" if args.report else " (--report)"))
                 for report in reports:
                     report.add(record)
+            if rejects is not None:
+                for line in step.rejects:
+                    rejects.write_line(line)
             progress.update(step, summary)
     finally:
         steps.close()  # now, not when the traceback is freed: its temporary files go
@@ -236,24 +307,38 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     cleaner = Cleaner(config_from_args(args))
     path = Path(args.file)
-    input_format, _ = format_of(path, named=True)
+    input_format, compression = format_of(path, named=True)
+    many = input_format.output_suffix == ".jsonl"  # a file of many documents: one is chosen by its line
+    if many and args.record is None:
+        raise UsageError(f"{shown(path)} holds one document a line: choose one with --record N (its line number)")
+    where = f"{shown(path)}:{args.record}" if many else shown(path)
     try:
-        data = path.read_bytes()
-        result = cleaner.clean(data, url=args.url, source=args.source, content_type=getattr(input_format, "content_type", None))
+        with ByteReader.open(path, compression) as reader:
+            found = dict(input_format.originals(reader, {args.record if many else None}, DEFAULT_MAX_DOC_BYTES))
     except OSError as exc:
-        raise UsageError(f"{shown(path)}: cannot read: {exc.strerror or exc}") from None
+        raise UsageError(f"{where}: cannot read: {exc.strerror or exc}") from None
+    except TooLarge as exc:
+        raise UsageError(f"{where}: {exc}") from None
+    original = found.get(args.record if many else None)
+    if original is None:
+        raise UsageError(f"{where}: no document there (a blank line, or not a JSON object with text or html)")
+    try:
+        result = cleaner.clean(original.data, url=args.url or original.url, source=args.source,
+                               content_type=original.content_type)
     except (NotTextError, ValueError) as exc:
-        raise UsageError(f"{shown(path)}: {exc}") from None
+        raise UsageError(f"{where}: {exc}") from None
     color = _use_color(sys.stdout)
     paint = (lambda code, s: f"\033[{code}m{s}\033[0m") if color else (lambda code, s: s)
-    print(f"{shown(path)}: source {result.source or '-'}, language {result.language.code or '-'}"
+    print(f"{where}: source {result.source or '-'}, language {result.language.code or '-'}"
           f" ({result.language.confidence if result.language.confidence is not None else result.language.reason}),"
           f" encoding {result.decoding.encoding}" + (", extracted from HTML" if result.extracted else ""))
     cuts = {c.line: c for c in result.cuts}
     for label in result.labels:
         verdict = paint("32", "keep") if label.keep else paint("31", "DROP")
-        reason = "" if label.reason == "content" else f" [{label.reason}{': ' + label.detail if label.detail else ''}]"
-        text = label.text if label.keep else paint("2", label.text)
+        # A document's text is printed with its control characters written
+        # out: an escape sequence in a page must not drive the terminal.
+        reason = "" if label.reason == "content" else f" [{label.reason}{': ' + printable(label.detail) if label.detail else ''}]"
+        text = printable(label.text) if label.keep else paint("2", printable(label.text))
         print(f"{label.line:5} {verdict}{paint('33', reason)} {text}")
         if label.line in cuts:
             print(f"{'':5}      {paint('33', '[' + cuts[label.line].reason + ']')} cut {cuts[label.line].text!r}")
@@ -265,9 +350,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     else:
         print(f"spun: score {spun.score:.2f}, {'FLAGGED' if spun.flagged else 'not flagged'} (threshold {cleaner.config.spun_threshold})")
         for passage in spun.passages:
-            print(f"  line {passage.line}: {passage.score:.2f}  {'; '.join(passage.evidence)}")
+            print(f"  line {passage.line}: {passage.score:.2f}  {printable('; '.join(passage.evidence))}")
     for warning in result.warnings:
-        print(f"warning: {warning}")
+        print(f"warning: {printable(warning)}")
     sys.stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
     return EXIT_OK
 
@@ -276,8 +361,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     source = Path(args.report)
     out = Path(args.output)
     try:
-        count = sum(1 for _ in read_records(source))  # the whole report is checked before anything is written
-        write_report(lambda: read_records(source), source.resolve().parent, out, max_texts=args.max_texts)
+        # The whole report is checked before anything is written, and the
+        # page may go over neither it nor a document it names.
+        count = 0
+        named: set[Path] = {Path(os.path.realpath(source))}
+        base = source.resolve().parent
+        for record in read_records(source):
+            count += 1
+            if record.file is not None:
+                named.add(Path(os.path.realpath(base / path_of(record.file))))
+        real = Path(os.path.realpath(out))
+        if real in named:
+            raise UsageError(f"{shown(out)}: is the report or a document it names; write the page elsewhere")
+        if real.exists() and not real.is_file():
+            raise UsageError(f"{shown(out)}: is there already, and not a regular file")
+        write_report(lambda: read_records(source), base, out, max_texts=args.max_texts)
     except FileNotFoundError as exc:
         raise UsageError(f"{shown(exc.filename or source)}: {exc.strerror}") from None
     except OSError as exc:
@@ -324,7 +422,7 @@ def _use_color(stream) -> bool:
 
 
 def _error(message: str) -> None:
-    print(f"cleaner: {message}", file=sys.stderr)
+    to_stderr(f"cleaner: {message}")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -354,10 +452,38 @@ def _parser() -> argparse.ArgumentParser:
                            "follows. Inputs are never modified: a run that could write over an input, or write one "
                            "output twice, is refused before it writes anything. Links inside input folders are not "
                            "followed (the summary lists them). Only one run at a time writes into an output folder.")
-    clean.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to clean")
-    clean.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder (not inside an input folder)")
+    clean.add_argument("paths", nargs="+", metavar="PATH",
+                       help="files or folders to clean; - reads one document from standard input (with -o -)")
+    clean.add_argument("-o", "--output", required=True, metavar="OUT",
+                       help="output folder (not inside an input folder); - writes the cleaned text of the one "
+                       "document read from - to standard output")
     clean.add_argument("--report", metavar="FILE.jsonl", help="write one JSON record per document: what was dropped and why")
     clean.add_argument("--html-report", metavar="FILE.html", help="also write the visual report (see 'cleaner report')")
+    clean.add_argument("--url", help="the URL of the one document cleaned (selects a source's rule file by host)")
+    clean.add_argument("--source", help="use this source's rule file (its [source] id) for every document")
+    outcomes = clean.add_argument_group(
+        "what becomes of a document",
+        "A document left empty (all boilerplate) has status 'empty' and, from a text or HTML file, no output. "
+        "A filter rejects a cleaned document with its reason (status 'rejected'): it is left out of the "
+        "output, and goes whole to --rejects if given. JSONL outputs keep every other record, a failed one "
+        "as it came with its error.")
+    outcomes.add_argument("--keep-empty", action="store_true", help="write a text or HTML file's output even when it is empty")
+    outcomes.add_argument("--languages", metavar="CODES",
+                          help="keep only documents in these languages, e.g. en,de (langdetect's codes)")
+    outcomes.add_argument("--min-chars", type=count_argument, metavar="N", help="reject documents left with fewer characters")
+    outcomes.add_argument("--min-words", type=count_argument, metavar="N", help="reject documents left with fewer words")
+    outcomes.add_argument("--drop-spun-docs", action="store_true", help="reject documents flagged as spun")
+    outcomes.add_argument("--rejects", metavar="FILE.jsonl", help="write rejected documents there, whole, with the reason")
+    corpus = clean.add_argument_group("JSONL records")
+    corpus.add_argument("--result", choices=RESULT_FIELDS, default="summary",
+                        help="what an output record carries under 'cleaner': a summary (status, language, spun "
+                        "score, dropped lines by reason; the default), the full result, or none")
+    corpus.add_argument("--text-key", default="text", metavar="KEY", help="the key of a record's text (default text)")
+    corpus.add_argument("--html-key", default="html", metavar="KEY", help="the key of a record's HTML (default html)")
+    corpus.add_argument("--id-key", default="id", metavar="KEY", help="the key of a record's id (default id)")
+    corpus.add_argument("--url-key", default="url", metavar="KEY", help="the key of a record's URL (default url)")
+    corpus.add_argument("--with-metadata", action="store_true",
+                        help="add the page's title, author and date to output records made from HTML")
     clean.add_argument("--max-doc-mb", type=megabytes_argument, default=DEFAULT_MAX_DOC_BYTES / 1e6, metavar="MB",
                        help="the largest document read, in MB (a file, or a JSONL line, decompressed; default "
                        f"{DEFAULT_MAX_DOC_BYTES / 1e6:g}); a larger one fails alone, unread. Cleaning holds about "
@@ -392,7 +518,8 @@ def _parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", parents=[common], help="show every line of a file with keep/drop and the reason",
                              description="Print each line with its verdict and reason, the repairs, the cuts and the "
                              "spun passages with their evidence.")
-    explain.add_argument("file", metavar="FILE")
+    explain.add_argument("file", metavar="FILE", help="a text or HTML file (plain or compressed), or a JSONL file with --record")
+    explain.add_argument("--record", type=count_argument, metavar="N", help="in a JSONL file: the record on line N")
     explain.add_argument("--url", help="the page's URL (selects a source's rule file by host)")
     explain.add_argument("--source", help="use this source's rule file (its [source] id)")
     explain.set_defaults(run=cmd_explain)

@@ -24,7 +24,7 @@ def _number(convert, allowed, rule: str, kind: str = "a number"):
 
 threshold_argument = _number(float, lambda x: 0.0 <= x <= 1.0, "must be between 0 and 1")
 count_argument = _number(int, lambda n: n >= 1, "must be 1 or more", "a whole number")
-megabytes_argument = _number(float, lambda x: x > 0, "must be more than 0")
+megabytes_argument = _number(float, lambda x: 1e-6 <= x <= 1e6, "must be between 0.000001 (a byte) and 1000000")
 
 
 def add_rule_options(parser: argparse.ArgumentParser) -> None:

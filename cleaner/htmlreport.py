@@ -57,13 +57,18 @@ def original_lines(records: list[Record], base: Path) -> dict[int, list[str] | s
         wanted.setdefault(record.file, {}).setdefault(record.line, []).append(index)
     for file, by_line in wanted.items():
         path = base / path_of(file)
-        input_format, compression = format_of(path, named=True)
+        input_format, compression = format_of(path)
+        if input_format is None:  # only files of the kinds `clean` reads: a report may name any path
+            for indexes in by_line.values():
+                for index in indexes:
+                    texts[index] = "the report names a file of no kind cleaner reads"
+            continue
         try:
             with ByteReader.open(path, compression) as reader:
                 for line, original in input_format.originals(reader, set(by_line), MAX_ORIGINAL_BYTES):
                     for index in by_line[line]:
                         record = records[index]
-                        if record.digest is not None and original.digest != record.digest:
+                        if original.digest != record.digest:  # a report may name any file: only the one cleaned is shown
                             texts[index] = "the original has changed since it was cleaned"
                         else:
                             texts[index] = numbered_lines(original.data, extracted=record.extracted, url=original.url)
@@ -189,8 +194,11 @@ def write_report(records: Callable[[], Iterable[Record]], base: Path, out: Path,
 
 
 def _script_safe(text: str) -> str:
-    """JSON inside a <script> element: no "</" that could end it."""
-    return text.replace("</", "<\\/")
+    """JSON inside a <script> element. The HTML parser reads a script's text
+    for "</script" and for "<!--" (after which even "</script>" does not end
+    it): every "<" is written as the JSON escape \\u003c (and ">" and "&"
+    too), which no parser reads as markup and JSON.parse reads back."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 # --- static parts: the summary and its charts are plain HTML and SVG ----------

@@ -36,9 +36,14 @@ LOCK_NAME = "run.lock"
 _HAS_DIR_FD = {os.open, os.mkdir, os.rename, os.unlink, os.stat} <= os.supports_dir_fd
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-# A temporary file of ours: ".NAME.PID.XXXXXXXX.tmp" (and, from older
-# versions, ".NAME.XXXXXXXX.tmp", with no process id).
-_TEMPORARY = re.compile(r"\.(?P<name>.+?)\.(?:(?P<pid>\d+)\.)?[a-z0-9_]{8}\.tmp")
+# A temporary file of ours: ".NAME.PID.XXXXXXXX.tmp", NAME the file's name
+# (its first 100 characters: a long name's temporary must fit in 255 bytes).
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d{1,10})\.[0-9a-f]{8}\.tmp")
+_STEM_CHARS = 100
+
+
+def _temporary_stem(name: str) -> str:
+    return name[:_STEM_CHARS]
 
 
 def _current_umask() -> int:
@@ -119,40 +124,25 @@ class Folder:
             return os.stat(self.path / name, follow_symlinks=False)
         return os.stat(name, dir_fd=self._fd, follow_symlinks=False)
 
-    def temporaries(self, *, recursive: bool) -> Iterator[tuple[Folder, str, int | None]]:
-        """(folder, name, process id or None) of every temporary file of ours."""
+    def remove_stale_temporaries(self, names: set[str]) -> None:
+        """Remove the temporary files of the files `names` in this folder
+        whose writer has ended (a killed run's): those named with the id of
+        a process that no longer runs. Nothing else is touched: not another
+        program's files, not those of a run still going."""
         try:
-            names = os.listdir(self._fd if self._fd is not None else self.path)
+            listing = os.listdir(self._fd if self._fd is not None else self.path)
         except OSError:
             return
-        for name in names:
-            match = _TEMPORARY.fullmatch(name)
+        stems = {_temporary_stem(name) for name in names}
+        for entry in listing:
+            match = _TEMPORARY.fullmatch(entry)
+            if match is None or match.group("name") not in stems or _process_alive(int(match.group("pid"))):
+                continue
             try:
-                mode = self.stat(name).st_mode
+                if stat.S_ISREG(self.stat(entry).st_mode):
+                    self._unlink(entry)
             except OSError:
                 continue
-            if match and stat.S_ISREG(mode):
-                yield self, name, int(match.group("pid")) if match.group("pid") else None
-            elif recursive and stat.S_ISDIR(mode):
-                try:
-                    child = self._child(name, create=False)
-                except OSError:
-                    continue
-                try:
-                    yield from child.temporaries(recursive=True)
-                finally:
-                    child.close()
-
-    def remove_stale_temporaries(self, *, recursive: bool, owned: bool = False, name: str | None = None) -> None:
-        """Remove temporary files whose writer has ended (a killed run's):
-        those with the id of a process that no longer runs, and, where this
-        run holds the folder's lock (`owned`), every one of ours. `name`:
-        only the temporary files of that file."""
-        for folder, temporary, pid in list(self.temporaries(recursive=recursive)):
-            if name is not None and _TEMPORARY.fullmatch(temporary).group("name") != name:
-                continue
-            if owned or (pid is not None and not _process_alive(pid)):
-                folder._unlink(temporary)
 
     def _unlink(self, name: str) -> None:
         try:
@@ -165,7 +155,7 @@ class Folder:
 
     def _new_temporary(self, name: str) -> tuple[int, str]:
         for _ in range(100):
-            temporary = f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+            temporary = f".{_temporary_stem(name)}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
             try:
                 if self._fd is None:
                     return os.open(self.path / temporary, _NEW_FILE, 0o600), temporary
@@ -235,11 +225,30 @@ class AtomicWriter:
             raise
         self._finished = False
 
+    @property
+    def stream(self) -> BinaryIO:
+        """The binary stream the file's contents go into (compressing them if asked)."""
+        return self._stream
+
     def write(self, text: str) -> None:
         self._stream.write(text.encode("utf-8"))
 
     def write_bytes(self, data: bytes) -> None:
         self._stream.write(data)
+
+    def keep_owner_and_mode(self, status: os.stat_result) -> None:
+        """Give the file the mode and owner of the file it replaces (`status`):
+        a rewrite must not make a private file readable by everyone. (An
+        owner other than this user is kept only where this process may give
+        it, as root can.)"""
+        fd = self._file.fileno()
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, stat.S_IMODE(status.st_mode))
+        if hasattr(os, "fchown") and (status.st_uid, status.st_gid) != (os.geteuid(), os.getegid()):
+            try:
+                os.fchown(fd, status.st_uid, status.st_gid)
+            except PermissionError:
+                pass
 
     def flush(self) -> None:
         """Everything written so far, to the temporary file; a compressed
@@ -375,6 +384,23 @@ class _Lock:
             pass
         os.close(self._fd)  # closing releases the lock
         self._folder.close()
+
+
+def lock_held(path: Path) -> bool:
+    """Whether a process holds the lock file at `path` now (a run's lock)."""
+    try:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False
+    try:
+        _lock_file(fd)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # closing lets go of a lock this took
+    return False
 
 
 def _lock_file(fd: int) -> None:

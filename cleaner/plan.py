@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from .formats import Compression, InputFormat, format_of
-from .outputs import STATE_FOLDER
+from .outputs import LOCK_NAME, STATE_FOLDER, lock_held
 from .pathnames import shown
 
 
@@ -88,6 +88,9 @@ def find_inputs(paths: list[str | Path]) -> Found:
         except OSError as exc:
             found.skipped.append((shown(path), f"cannot read: {exc.strerror or exc}"))
             return
+        if not stat.S_ISREG(status.st_mode):  # a FIFO or a device would never end, or never start
+            found.skipped.append((shown(path), "not a regular file"))
+            return
         identity = (status.st_dev, status.st_ino)
         if identity in seen:
             return
@@ -102,7 +105,7 @@ def find_inputs(paths: list[str | Path]) -> Found:
         path = Path(raw)
         if path.is_dir():
             found.roots.append(path.resolve())
-            _walk(path, PurePath(), add, found)
+            _walk(path, add, found)
         elif path.exists():
             found.roots.append(path.resolve())
             add(path, PurePath(path.name), True)
@@ -113,62 +116,64 @@ def find_inputs(paths: list[str | Path]) -> Found:
     return found
 
 
-def _walk(folder: Path, relative: PurePath, add, found: Found) -> None:
-    try:
-        with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
-    except OSError as exc:
-        found.skipped.append((shown(folder), f"folder cannot be read: {exc.strerror or exc}"))
-        return
-    for entry in entries:
+def _walk(top: Path, add, found: Found) -> None:
+    """Depth first, each folder's entries by name, a folder's files where
+    its name falls among them (a stack of open listings, not recursion:
+    folders may nest deeper than Python recurses)."""
+    stack = [(iter(_entries(top, found)), top, PurePath())]
+    while stack:
+        entries, folder, relative = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
         path = folder / entry.name
         if entry.name.startswith("."):
             found.others["hidden"] += 1
-            continue
-        if entry.is_symlink():
+        elif entry.is_symlink():
             why = "symbolic link, not followed inside a folder (name it to clean what it leads to)"
             if not path.exists():
                 why = "symbolic link to nothing (dangling)"
             found.skipped.append((shown(path), why))
         elif entry.is_dir(follow_symlinks=False):
-            _walk(path, relative / entry.name, add, found)
+            stack.append((iter(_entries(path, found)), path, relative / entry.name))
         elif entry.is_file(follow_symlinks=False):
             add(path, relative / entry.name, False)
         else:
             found.others["not a regular file"] += 1
 
 
+def _entries(folder: Path, found: Found) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as scan:
+            return sorted(scan, key=lambda e: e.name)
+    except OSError as exc:
+        found.skipped.append((shown(folder), f"folder cannot be read: {exc.strerror or exc}"))
+        return []
+
+
 def check_plan(found: Found, out: Path, reports: list[Path]) -> None:
     """Raise `PlanRefused` listing every way the planned writes could touch
-    an input or each other; return if there is none."""
+    an input, each other, or another run's output folder; return if there
+    is none.
+
+    Folders and files are told apart by what they are (device and inode),
+    not by their paths: a folder mounted at a second path, or a hard link,
+    is still the input."""
     problems: list[str] = []
+    places = _Places(found)
     real_out = Path(os.path.realpath(out))
-    folders = [root for root in found.roots if root.is_dir()]
-    files = {Path(os.path.realpath(item.path)) for item in found.inputs}
-
-    def touches_input(real: Path) -> str | None:
-        if real in files:
-            return "is an input file"
-        for folder in folders:
-            if real == folder:
-                return f"is the input folder {shown(folder)}"
-            if folder in real.parents:
-                return f"is inside the input folder {shown(folder)}"
-        return None
-
-    where = touches_input(real_out)
+    where = places.check_existing(real_out, up=True)
     if where:
         problems.append(f"output folder {shown(out)}: {where}")
-    for folder in folders:
+    running = places.run_above(real_out)
+    if running:
+        problems.append(f"output folder {shown(out)}: is inside {shown(running)}, the output folder of a run going on")
+    for folder in found.roots:
         if real_out / STATE_FOLDER == folder or real_out / STATE_FOLDER in folder.parents:
             problems.append(f"input folder {shown(folder)}: is inside the output folder's {STATE_FOLDER}")
 
-    # Outputs lie inside the output folder (no link on their paths, below):
-    # only inputs inside it can be written over.
-    inside_out = [folder for folder in folders if real_out in folder.parents]
-    files_inside_out = {file for file in files if real_out in file.parents}
     outputs: dict[PurePath, InputFile] = {}
-    links = _LinkFinder(out)
     for item in found.inputs:
         target = item.output_relative
         earlier = outputs.setdefault(target, item)
@@ -177,17 +182,18 @@ def check_plan(found: Found, out: Path, reports: list[Path]) -> None:
                 f"{shown(out / target)}: both {earlier.shown} and {item.shown} would be written here "
                 "(give their common folder instead, or clean them into separate output folders)"
             )
+    folders = {parent for target in outputs for parent in target.parents if parent != PurePath()}
+    for target, item in outputs.items():
+        if target in folders:
+            problems.append(f"{shown(out / target)}: the output of {item.shown}, and a folder other outputs go into")
             continue
-        link = links.first_link(target)
-        if link is not None:
-            problems.append(f"{shown(out / target)}: {shown(out / link)} is a symbolic link; outputs are never written through one")
-            continue
-        if not where and (inside_out or files_inside_out):
-            on_input = touches_input(real_out / target)
-            if on_input:
-                problems.append(f"{shown(out / target)}, the output of {item.shown}: {on_input}")
+        if not where:
+            on_path = places.check_below(real_out, target)
+            if on_path:
+                problems.append(f"{shown(out / target)}, the output of {item.shown}: {on_path}")
 
     real_outputs = {real_out / target for target in outputs}
+    real_folders = {real_out / folder for folder in folders}
     seen_reports: dict[Path, Path] = {}
     for report in reports:
         real = Path(os.path.realpath(report))
@@ -195,39 +201,121 @@ def check_plan(found: Found, out: Path, reports: list[Path]) -> None:
         if real in seen_reports:
             problems.append(f"{name}: the same file as the report {shown(seen_reports[real])}")
         seen_reports.setdefault(real, report)
-        on_input = touches_input(real)
+        on_input = places.check_existing(real, up=True, file=True)
         if on_input:
             problems.append(f"{name}: {on_input}")
         if real in real_outputs:
             problems.append(f"{name}: is also an output of the run")
+        if real in real_folders or any(parent in real_outputs for parent in real.parents):
+            problems.append(f"{name}: is where the run puts a folder of outputs, or inside an output")
         if real == real_out or real_out / STATE_FOLDER == real or real_out / STATE_FOLDER in real.parents:
             problems.append(f"{name}: is the output folder or inside its {STATE_FOLDER}")
-        elif real.is_dir():
-            problems.append(f"{name}: is a folder")
     if problems:
         raise PlanRefused(problems)
 
 
-class _LinkFinder:
-    """Finds a symbolic link on an output's path below the output folder,
-    looking at each folder once."""
+class _Places:
+    """What is at a path, looked up once: symbolic links, and input files and
+    folders known by device and inode."""
 
-    def __init__(self, out: Path) -> None:
-        self._out = out
-        self._known: dict[PurePath, bool] = {}  # relative path -> is a link
+    def __init__(self, found: Found) -> None:
+        self._folders: dict[tuple[int, int], Path] = {}
+        for root in found.roots:
+            identity = _identity(root)
+            if identity is not None and root.is_dir():
+                self._folders[identity] = root
+        self._files = {_identity(item.path) for item in found.inputs} - {None}
+        self._seen: dict[Path, os.stat_result | None] = {}
+        self._folder_verdicts: dict[Path, str | None] = {}
 
-    def _is_link(self, relative: PurePath) -> bool:
-        if relative not in self._known:
+    def _lstat(self, path: Path) -> os.stat_result | None:
+        if path not in self._seen:
             try:
-                self._known[relative] = stat.S_ISLNK(os.lstat(self._out / relative).st_mode)
+                self._seen[path] = os.lstat(path)
             except OSError:
-                self._known[relative] = False  # missing: made by the run, as a folder
-        return self._known[relative]
+                self._seen[path] = None
+        return self._seen[path]
 
-    def first_link(self, target: PurePath) -> PurePath | None:
-        parts = target.parts
-        for end in range(1, len(parts) + 1):
-            relative = PurePath(*parts[:end])
-            if self._is_link(relative):
-                return relative
+    def _input_folder(self, status: os.stat_result) -> Path | None:
+        return self._folders.get((status.st_dev, status.st_ino))
+
+    def check_existing(self, real: Path, *, up: bool, file: bool = False) -> str | None:
+        """Why writing at `real` (a resolved path) could touch an input: it is
+        an input file, or an input folder is it or holds it. `file`: it is
+        written as a file, so it must not be something else already."""
+        status = self._lstat(real)
+        if status is not None:
+            if (status.st_dev, status.st_ino) in self._files:
+                return "is an input file"
+            folder = self._input_folder(status)
+            if folder is not None:
+                return f"is the input folder {shown(folder)}"
+            if file and not stat.S_ISREG(status.st_mode):
+                return "is there already, and not a regular file" + (" (a folder)" if stat.S_ISDIR(status.st_mode) else "")
+        if up:
+            for parent in real.parents:
+                parent_status = self._lstat(parent)
+                folder = self._input_folder(parent_status) if parent_status is not None else None
+                if folder is not None:
+                    return f"is inside the input folder {shown(folder)}"
         return None
+
+    def check_below(self, real_out: Path, target: PurePath) -> str | None:
+        """Why writing the output `target` below the output folder could
+        touch an input, go through a link, or land in another run's output
+        folder: each folder on its path is looked at once for all outputs."""
+        path = real_out
+        for part in target.parts[:-1]:
+            path = path / part
+            why = self._folder_below(path)
+            if why is not None:
+                return why or None  # "": the folder is not there yet, so neither is anything below it
+        status = self._lstat(real_out / target)
+        if status is None:
+            return None
+        if stat.S_ISLNK(status.st_mode):
+            return "is a symbolic link; outputs are never written through one"
+        if (status.st_dev, status.st_ino) in self._files:
+            return "is an input file"
+        if not stat.S_ISREG(status.st_mode):
+            return "is there already, and not a regular file" + (" (a folder)" if stat.S_ISDIR(status.st_mode) else "")
+        return None
+
+    def _folder_below(self, path: Path) -> str | None:
+        """For a folder on an output's path: why not to write through it, ""
+        if it is not there (nothing below it is), or None if it is fine."""
+        if path not in self._folder_verdicts:
+            status = self._lstat(path)
+            if status is None:
+                verdict = ""
+            elif stat.S_ISLNK(status.st_mode):
+                verdict = f"{shown(path)} is a symbolic link; outputs are never written through one"
+            elif self._input_folder(status) is not None:
+                verdict = f"{shown(path)} is the input folder {shown(self._input_folder(status))}"
+            elif _locked(path):
+                verdict = f"{shown(path)} is the output folder of a run going on"
+            else:
+                verdict = None
+            self._folder_verdicts[path] = verdict
+        return self._folder_verdicts[path]
+
+    def run_above(self, real_out: Path) -> Path | None:
+        """An output folder of a run going on that holds `real_out`."""
+        for parent in real_out.parents:
+            if _locked(parent):
+                return parent
+        return None
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def _locked(folder: Path) -> bool:
+    """Whether a run going on holds `folder` as its output folder."""
+    lock = folder / STATE_FOLDER / LOCK_NAME
+    return lock.is_file() and lock_held(lock)

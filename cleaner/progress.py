@@ -3,6 +3,7 @@ terminal) and a summary at the end. Adapters over the report records; they
 decide nothing."""
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from .batch import Finished
 from .plan import Found
+from .records import EMPTY, ERROR, REJECTED
 
 # The summary lists this many failed documents by path; the report has them all.
 ERRORS_LISTED = 10
@@ -26,6 +28,9 @@ class Summary:
     steps: Counter = field(default_factory=Counter)  # dropped lines by the step that dropped them
     languages: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    #: The first documents left empty, and rejected (with why), by path.
+    empty: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     #: From the search for inputs: paths passed over, and why; files of no input kind.
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -55,18 +60,24 @@ class Summary:
                 self.steps.update(record.dropped_by_step)
             if record.spun_flagged:
                 totals["spun"] += 1
-            if record.ok:
+            if record.was_cleaned:
                 self.languages[record.language or "unknown"] += 1
-            elif len(self.errors) < ERRORS_LISTED and not step.quiet:  # a quiet one's file has its notice
-                self.errors.append(f"{record.path}: {record.error}")
+            if record.status == EMPTY and len(self.empty) < ERRORS_LISTED:
+                self.empty.append(record.path)
+            elif record.status == REJECTED and len(self.rejected) < ERRORS_LISTED:
+                self.rejected.append(f"{record.path}: {record.rejected}")
+            elif record.status == ERROR and len(self.errors) < ERRORS_LISTED and not step.quiet:
+                self.errors.append(f"{record.path}: {record.error}")  # a quiet one's file has its notice
 
     def text(self, seconds: float, out_dir: str, report: str | None, html_report: str | None) -> str:
         t = self.totals
         rate = t["bytes_in"] / 1e6 / seconds if seconds > 0 else 0.0
         skipped = f" ({t['files_skipped']} up to date, not redone)" if t["files_skipped"] else ""
         lines = [
-            f"{t['documents']} documents in {self.files} files{skipped}: {t['ok']} cleaned, {t['error']} failed, "
-            f"{t['spun']} flagged as spun",
+            f"{t['documents']} documents in {self.files} files{skipped}: {t['ok']} cleaned, "
+            + (f"{t[EMPTY]} left empty, " if t[EMPTY] else "")
+            + (f"{t[REJECTED]} rejected, " if t[REJECTED] else "")
+            + f"{t['error']} failed, {t['spun']} flagged as spun",
             f"{_amount(t['bytes_in'])} read, {_amount(t['bytes_out'])} written "
             f"({t['chars_in']:,} characters in, {t['chars_out']:,} out) -> {out_dir}",
             f"{seconds:,.1f} s, {rate:,.2f} MB/s, {t['documents'] / seconds if seconds > 0 else 0:,.1f} documents/s",
@@ -91,6 +102,12 @@ class Summary:
         if self.notices:
             lines.append("files not written whole:")
             lines.extend(f"  {notice}" for notice in self.notices)
+        for kind, listed, count in (("left empty", self.empty, t[EMPTY]), ("rejected", self.rejected, t[REJECTED])):
+            if listed:
+                lines.append(f"{kind}:")
+                lines.extend(f"  {entry}" for entry in listed)
+                if count > len(listed):
+                    lines.append(f"  ... and {count - len(listed):,} more" + (" (see the report)" if report else ""))
         if self.errors:
             more = t["error"] - len(self.errors)
             lines.append("failed:")
@@ -102,6 +119,16 @@ class Summary:
         if html_report:
             lines.append(f"visual report: {html_report}")
         return "\n".join(lines)
+
+
+def to_stderr(text: str) -> None:
+    """Print `text` on standard error; if that has gone (its pipe closed, a
+    full disk), say nothing more, and let the run go on: its outputs and
+    report matter more than its messages."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the rest of the process
 
 
 def _amount(size: int) -> str:
@@ -126,20 +153,31 @@ class ProgressBar:
     def update(self, step: Finished, summary: Summary) -> None:
         if self._bar is None:
             return
-        if step.bytes_read:
-            self._bar.update(step.bytes_read)
         t = summary.totals
-        self._bar.set_postfix_str(
-            f"{t['files_done']:,}/{summary.files:,} files, {t['documents']:,} docs, {t['error']:,} failed", refresh=False
-        )
+        try:
+            if step.bytes_read:
+                self._bar.update(step.bytes_read)
+            self._bar.set_postfix_str(
+                f"{t['files_done']:,}/{summary.files:,} files, {t['documents']:,} docs, {t['error']:,} failed",
+                refresh=False,
+            )
+        except (OSError, ValueError):  # the terminal has gone: no more bar
+            self._bar = None
 
     def write(self, message: str) -> None:
         """A line above the bar (the bar is redrawn below it)."""
         if self._bar is None:
-            print(message, file=sys.stderr)
-        else:
+            to_stderr(message)
+            return
+        try:
             self._bar.write(message, file=sys.stderr)
+        except (OSError, ValueError):
+            self._bar = None
+            to_stderr(message)
 
     def close(self) -> None:
         if self._bar is not None:
-            self._bar.close()
+            try:
+                self._bar.close()
+            except (OSError, ValueError):
+                pass

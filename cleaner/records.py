@@ -10,7 +10,7 @@ in this order:
     path, status, error, id (JSONL records only), output,
     source, language, language_confidence, dropped, cuts, repairs, spun,
     encoding, extracted, warnings, chars_in, chars_out,
-    file, line, digest, dropped_by_step
+    file, line, digest, dropped_by_step, rejected
 
 The keys from `source` to `chars_out` are `CleanResult.to_dict()`'s (see
 result.py); a document that was not cleaned has them at `NOT_CLEANED`'s
@@ -27,8 +27,10 @@ if TYPE_CHECKING:
     from .result import CleanResult
 
 OK = "ok"
-ERROR = "error"
-STATUSES = (OK, ERROR)
+EMPTY = "empty"  # cleaned, and nothing was left
+REJECTED = "rejected"  # cleaned, and turned away by a document filter
+ERROR = "error"  # not cleaned
+STATUSES = (OK, EMPTY, REJECTED, ERROR)
 
 # The result's keys for a document that was not cleaned, in the order
 # CleanResult.to_dict() gives them.
@@ -75,17 +77,21 @@ class Record:
     digest: str | None = None
     #: The dropped lines counted by the step that dropped them.
     dropped_by_step: dict[str, int] | None = None
+    #: Why a document filter rejected it (status "rejected").
+    rejected: str | None = None
 
     @classmethod
     def cleaned(cls, path: str, fields: dict, **envelope: Any) -> Record:
         return cls(path, OK, result=fields, **envelope)
 
     @classmethod
-    def of_result(cls, path: str, result: CleanResult, fields: dict | None = None, **envelope: Any) -> Record:
-        """The record of a cleaned document; `fields` is `result.to_dict()`
-        when the caller has it already."""
+    def of_result(
+        cls, path: str, result: CleanResult, fields: dict | None = None, *, status: str = OK, **envelope: Any
+    ) -> Record:
+        """The record of a cleaned document (ok, empty or rejected); `fields`
+        is `result.to_dict()` when the caller has it already."""
         fields = result.to_dict() if fields is None else fields
-        return cls(path, OK, result=fields, dropped_by_step=dict(result.dropped_by_step), **envelope)
+        return cls(path, status, result=fields, dropped_by_step=dict(result.dropped_by_step), **envelope)
 
     @classmethod
     def failed(cls, path: str, message: str, **envelope: Any) -> Record:
@@ -93,8 +99,9 @@ class Record:
 
     def as_failed(self, message: str) -> Record:
         """This document, reported as not cleaned after all (its output was
-        lost); its own error stays if it had one."""
-        if self.status == ERROR:
+        lost); its own error stays if it had one, and a rejected document,
+        which has no output to lose, stays rejected."""
+        if self.status in (ERROR, REJECTED):
             return self
         return replace(self, status=ERROR, error=message, output=None, result=None)
 
@@ -111,6 +118,7 @@ class Record:
         data["line"] = self.line
         data["digest"] = self.digest
         data["dropped_by_step"] = self.dropped_by_step or {}
+        data["rejected"] = self.rejected
         return data
 
     @classmethod
@@ -126,11 +134,11 @@ class Record:
         if not isinstance(path, str) or status not in STATUSES:
             raise ValueError("not a report record: no path, or a status other than ok or error")
         for key, kind in (("error", str), ("output", str), ("file", str), ("line", int), ("digest", str),
-                          ("dropped_by_step", dict)):
+                          ("dropped_by_step", dict), ("rejected", str)):
             if data.get(key) is not None and not isinstance(data[key], kind):
                 raise ValueError(f"not a report record: {key} is a {type(data[key]).__name__}")
         result = None
-        if status == OK:
+        if status != ERROR:
             result = {key: data.get(key, default) for key, default in NOT_CLEANED.items()}
             _check_result(result)
         return cls(
@@ -144,6 +152,7 @@ class Record:
             id=data.get("id"),
             digest=data.get("digest"),
             dropped_by_step=data.get("dropped_by_step"),
+            rejected=data.get("rejected"),
         )
 
     # --- what readers of the record use -------------------------------------------
@@ -151,6 +160,11 @@ class Record:
     @property
     def ok(self) -> bool:
         return self.status == OK
+
+    @property
+    def was_cleaned(self) -> bool:
+        """Cleaned, whatever came of it (ok, empty or rejected)."""
+        return self.status != ERROR
 
     def _get(self, key: str) -> Any:
         return (self.result or NOT_CLEANED)[key]

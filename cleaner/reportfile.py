@@ -34,7 +34,7 @@ class ReportFile:
         try:
             # A killed run's temporary report (its process gone) is removed;
             # one of a run still going is left to it.
-            self._folder.remove_stale_temporaries(recursive=False, name=path.name)
+            self._folder.remove_stale_temporaries({path.name})
             self._writer: AtomicWriter = self._folder.writer(path.name)
         except BaseException:
             self._folder.close()
@@ -45,6 +45,15 @@ class ReportFile:
             return
         try:
             self._writer.write(relative_file(record, self.base).to_json() + "\n")
+        except OSError as exc:
+            self._fail(exc)
+
+    def write_line(self, line: str) -> None:
+        """A line as it is (the rejects file's lines are documents, not records)."""
+        if self.error is not None:
+            return
+        try:
+            self._writer.write(line)
         except OSError as exc:
             self._fail(exc)
 
@@ -83,7 +92,7 @@ class ReportFile:
         self._folder.close()
 
     def _fail(self, exc: OSError) -> None:
-        self.error = f"cannot write the report {shown(self.path)}: {exc.strerror or exc}"
+        self.error = f"cannot write {shown(self.path)}: {exc.strerror or exc}"
         self._writer.abort()
 
 

@@ -138,6 +138,22 @@ class CleanResult:
         """True when cleaning found something to remove or repair."""
         return bool(self.cuts or self.repairs or any(not l.keep for l in self.labels))
 
+    def summary(self) -> dict:
+        """The result in brief, for output records: language, spun score and
+        flag, and the dropped lines counted by reason."""
+        dropped: dict[str, int] = {}
+        for label in self.labels:
+            if not label.keep:
+                dropped[label.reason] = dropped.get(label.reason, 0) + 1
+        return {
+            "language": self.language.code,
+            "spun_score": self.spun.score,
+            "spun_flagged": self.spun.flagged,
+            "dropped": dropped,
+            "chars_in": self.chars_in,
+            "chars_out": self.chars_out,
+        }
+
     def to_dict(self) -> dict:
         """The report fields of this document (without `path`/`status`)."""
         return {

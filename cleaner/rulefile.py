@@ -30,9 +30,19 @@ from pathlib import Path
 import regex
 
 from .datafiles import heuristic_threshold_names
+from .pathnames import printable, shown
 from .prefilter import prefilter_literals, union_literals
 
 RULE_KINDS = ("keep", "drop", "drop_block", "cut")
+# A pattern whose counted repeats multiply past this is refused: the regex
+# module writes a counted repeat out in full, so (?:(?:x{200}){200}){200}
+# held 3.4 GB. Hand-written rules repeat a part a few dozen times at most.
+MAX_REPEATED_SIZE = 10_000
+_COUNTED = re.compile(r"\{(\d{1,9})?(?:,(\d{1,9})?)?\}")
+# The empty-line check of a pattern (a pattern that matches the empty string
+# would drop every blank line) runs with this limit: a recursive pattern
+# can run without end even there.
+EMPTY_LINE_SECONDS = 1.0
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
@@ -43,8 +53,8 @@ class RuleFileError(ValueError):
         self.path = str(path)
         self.line = line
         self.message = message
-        where = f"{self.path}:{line}" if line else self.path
-        super().__init__(f"{where}: {message}")
+        where = f"{shown(self.path)}:{line}" if line else shown(self.path)
+        super().__init__(f"{where}: {printable(message)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +158,7 @@ def load_rule_file(path: Path | str) -> RuleSet:
     raw = _read_rule_file(path)
     try:
         data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, ValueError) as exc:  # ValueError: a number of more digits than Python reads
         raise RuleFileError(path, f"not valid TOML: {exc}") from None
     except RecursionError:
         raise RuleFileError(path, "not valid TOML: arrays or tables nested too deeply") from None
@@ -245,7 +255,11 @@ def _build(path: Path, raw: str, data: dict) -> RuleSet:
                 rules[kind].append(BlockRule(rule_id, start, end, description))
             else:
                 pattern = _compile(path, entry, "pattern", flags, where, line, required=True)
-                if pattern.search(""):
+                try:
+                    empty = pattern.search("", timeout=EMPTY_LINE_SECONDS) is not None
+                except (TimeoutError, MemoryError, RecursionError):
+                    raise RuleFileError(path, f"{where} {rule_id!r}: pattern does not finish on an empty line", line) from None
+                if empty:
                     raise RuleFileError(path, f"{where} {rule_id!r}: pattern matches the empty string", line)
                 rules[kind].append(LineRule(rule_id, kind, pattern, description, prefilter_literals(pattern)))
 
@@ -313,10 +327,72 @@ def _compile(path, entry, key, flags, where, line, required) -> regex.Pattern | 
         return None
     if not isinstance(value, str) or not value:
         raise RuleFileError(path, f"{where} needs {key} = a non-empty regular expression", line)
+    name = f"{where} {entry.get('id', '')!r}"
+    size = repeated_size(value)
+    if size > MAX_REPEATED_SIZE:
+        raise RuleFileError(
+            path, f"{name}: {key} repeats a part about {size:,} times over (at most {MAX_REPEATED_SIZE:,}); "
+            "the regex module would unroll it in memory", line,
+        )
     try:
         return regex.compile(value, flags)
     except regex.error as exc:
-        raise RuleFileError(path, f"{where} {entry.get('id', '')!r}: bad regex in {key}: {exc}", line) from None
+        raise RuleFileError(path, f"{name}: bad regex in {key}: {exc}", line) from None
+    except (RecursionError, MemoryError, OverflowError):
+        raise RuleFileError(path, f"{name}: {key} is nested too deeply or too large to compile", line) from None
+
+
+def repeated_size(pattern: str) -> int:
+    """About how many times over the most repeated part of `pattern` is
+    written out when the regex module compiles it: the product of the
+    counted repeats (``{m,n}``) it lies in. `(?:(?:x{200}){200}){200}` is
+    8,000,000, and took 3.4 GB to compile. A rough reading of the pattern's
+    text: escapes and character sets are skipped, groups nest by their
+    parentheses."""
+    best = 1
+    stack = [1]  # the largest size inside each open group, and of the top level
+    last = 1  # the size of the atom a quantifier would apply to
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            last = 1
+            continue
+        if char == "[":
+            i = _end_of_set(pattern, i)
+            last = 1
+            continue
+        if char == "(":
+            stack.append(1)
+        elif char == ")" and len(stack) > 1:
+            last = stack.pop()
+            stack[-1] = max(stack[-1], last)
+        elif char == "{":
+            counted = _COUNTED.match(pattern, i)
+            if counted:
+                count = int(counted.group(2) or counted.group(1))
+                last = last * max(count, 1)
+                stack[-1] = max(stack[-1], last)
+                best = max(best, last)
+                i = counted.end()
+                continue
+        else:
+            last = 1
+        i += 1
+    return max(best, *stack)
+
+
+def _end_of_set(pattern: str, start: int) -> int:
+    """The index after the character set opening at `start`."""
+    i = start + 1
+    if i < len(pattern) and pattern[i] == "^":
+        i += 1
+    if i < len(pattern) and pattern[i] == "]":
+        i += 1
+    while i < len(pattern) and pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+    return i + 1
 
 
 def _check_keys(path, raw, table: dict, allowed: set[str], where: str, line: int | None = None) -> None:

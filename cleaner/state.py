@@ -32,9 +32,11 @@ from .pipeline import Cleaner
 from .plan import InputFile
 from .records import Record
 
-# Records of one file kept in memory while it is cleaned; a file with more
-# hands them on by reading its state back.
+# Records of one file kept in memory while it is cleaned, at most so many
+# and of documents of so many characters in all (a record holds every line
+# dropped); a file with more hands them on by reading its state back.
 SPOOL_IN_MEMORY = 1000
+SPOOL_IN_MEMORY_CHARS = 8_000_000
 
 
 def run_fingerprint(cleaner: Cleaner, *batch_options: object) -> str:
@@ -71,13 +73,11 @@ def state_relative(item: InputFile) -> PurePath:
 
 def read_state(out: OutputFolder, item: InputFile, key: str) -> Iterator[Record] | None:
     """The records stored for `key`, or None if the state is missing or stale
-    or its output is gone. The records are streamed (a JSONL input's state
-    holds one per document)."""
+    or its output is gone (a document left with no output, empty or
+    rejected, has none to lose). The records are streamed (a JSONL input's
+    state holds one per document)."""
     state, output = state_relative(item), item.output_relative
     try:
-        with out.folder(output.parent.parts, create=False) as folder:
-            if not stat.S_ISREG(folder.stat(output.name).st_mode):
-                return None
         with out.folder(state.parent.parts, create=False) as folder:
             handle = gzip.open(folder.open_read(state.name), "rt", encoding="utf-8")
         header = json.loads(handle.readline())
@@ -86,13 +86,39 @@ def read_state(out: OutputFolder, item: InputFile, key: str) -> Iterator[Record]
     if not isinstance(header, dict) or header.get("key") != key or header.get("output") != shown(output.as_posix()):
         handle.close()
         return None
-
-    def records() -> Iterator[Record]:
+    # Read through once: a state damaged part-way (a disk's fault, an edit)
+    # is a state to redo, found now rather than halfway through handing on.
+    count = 0
+    produced = False
+    try:
         with handle:
             for line in handle:
+                produced = produced or Record.from_json(line).output is not None
+                count += 1
+    except (OSError, ValueError, EOFError, RecursionError):
+        return None
+    # Its output must be there, unless it is a document that made none
+    # (left empty, or rejected).
+    if not _output_exists(out, output) and (produced or count != 1):
+        return None
+
+    def records() -> Iterator[Record]:
+        with out.folder(state.parent.parts, create=False) as folder:
+            again = gzip.open(folder.open_read(state.name), "rt", encoding="utf-8")
+        with again:
+            again.readline()
+            for line in again:
                 yield Record.from_json(line)
 
     return records()
+
+
+def _output_exists(out: OutputFolder, output: PurePath) -> bool:
+    try:
+        with out.folder(output.parent.parts, create=False) as folder:
+            return stat.S_ISREG(folder.stat(output.name).st_mode)
+    except OSError:
+        return False
 
 
 def open_state(out: OutputFolder, item: InputFile, key: str) -> AtomicWriter:
@@ -123,6 +149,7 @@ class RecordSpool:
         self.durable = 0  # records in the writer up to its last flush
         self.tail: list[Record] = []  # records not in the writer, or not flushed there
         self.count = 0  # records added
+        self.held_chars = 0  # characters of the documents whose records are in memory
         self.replayed = 0  # records handed back by `replay`
         self.error: OSError | None = None  # the write that failed
 
@@ -130,7 +157,8 @@ class RecordSpool:
         self.count += len(records)
         if self.memory is not None:
             self.memory.extend(records)
-            if len(self.memory) > SPOOL_IN_MEMORY:
+            self.held_chars += sum(record.chars_in for record in records)
+            if len(self.memory) > SPOOL_IN_MEMORY or self.held_chars > SPOOL_IN_MEMORY_CHARS:
                 self.memory = None
         if self.writer is None or self.error is not None:
             self.tail.extend(records)

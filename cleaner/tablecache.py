@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .heap import release_freed_memory
+from .pathnames import shown
 
 T = TypeVar("T")
 
@@ -100,7 +101,7 @@ def cached(
         return build()
     distrust = _distrust(folder, create=True)
     if distrust is not None:
-        _note(f"table cache not used: {folder} {distrust}; the tables are built in memory")
+        _note(f"table cache not used: {shown(folder)} {distrust}; the tables are built in memory")
         return build()
     payload = _read(path)
     if payload is not None:
@@ -162,7 +163,7 @@ def _read(path: Path) -> bytes | None:
         return None
     distrust = _distrust(path)
     if distrust is not None:
-        _note(f"table cache not used: {path} {distrust}; the tables are built in memory")
+        _note(f"table cache not used: {shown(path)} {distrust}; the tables are built in memory")
         return None
     try:
         with open(path, "rb") as handle:

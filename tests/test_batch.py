@@ -70,7 +70,9 @@ def test_compressed_jsonl_is_read_and_written_compressed_the_same_way(tmp_path):
     plain = (tmp_path / "out/plain.jsonl").read_bytes()
     assert decompress(tmp_path / "out/packed.jsonl.gz") == plain
     assert decompress(tmp_path / "out/packed.jsonl.zst") == plain
-    assert len(plain.splitlines()) == 39  # 40 records, one not JSON
+    lines = [json.loads(line) for line in plain.splitlines()]
+    assert len(lines) == 40  # every record, the one that is not JSON with its error
+    assert lines[7]["cleaner"]["status"] == "error" and lines[7]["raw"] == "{broken"
     by_path = {r["path"]: r for r in records}
     for name in ("plain.jsonl", "packed.jsonl.gz", "packed.jsonl.zst"):
         assert by_path[f"{folder / name}:8"]["error"].startswith("not valid JSON")
@@ -160,7 +162,8 @@ def test_a_document_that_kills_its_worker_fails_alone(tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == [
         "doc0.txt", "doc1.txt", "doc2.txt", "doc4.txt", "doc5.txt", "stream.jsonl"
     ]
-    assert len((tmp_path / "out/stream.jsonl").read_text().splitlines()) == 5
+    stream = [json.loads(line) for line in (tmp_path / "out/stream.jsonl").read_text().splitlines()]
+    assert len(stream) == 6 and stream[4]["cleaner"]["status"] == "error"  # every record, the one that killed with its error
 
 
 def test_a_stream_that_breaks_part_way_gets_no_output_and_the_batch_goes_on(tmp_path, capsys):

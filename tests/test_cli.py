@@ -81,7 +81,7 @@ def test_clean_folder_writes_outputs_and_report(inputs, tmp_path, capsys):
 
 def test_jsonl_records_keep_their_fields_and_gain_the_result(inputs, tmp_path):
     out = tmp_path / "out"
-    assert main(["clean", str(inputs / "corpus.jsonl"), "-o", str(out), "--jobs", "1"]) == 0
+    assert main(["clean", str(inputs / "corpus.jsonl"), "-o", str(out), "--jobs", "1", "--result", "full"]) == 0
     records = read_report(out / "corpus.jsonl")
     assert [r["id"] for r in records] == ["river-1", "river-2", "river-3"]
     assert records[0]["url"] == "https://news.example.org/river-clean-up"

@@ -46,6 +46,7 @@ def test_wheel_ships_rules_and_data_and_runs_outside_the_checkout(tmp_path):
     assert "cleaner/rules/generic.toml" in names
     assert "cleaner/data/heuristics.toml" in names and "cleaner/data/spun_artifacts.toml" in names
     assert "cleaner/data/thesaurus.tsv.gz" in names and "cleaner/data/spun_model.json" in names
+    assert "cleaner/data/neighbours.tsv.gz" in names and "cleaner/data/tortured_phrases.tsv" in names
 
     target = tmp_path / "site"
     # As `pip install scrape-cleaner` from an index: by its name, from a

@@ -565,3 +565,338 @@ def test_memory_stays_within_400_mb_and_ten_times_the_document(tmp_path, shape):
     done, peak = peak_of_clean(folder, tmp_path / "out")
     assert done.returncode == 0, done.stderr[-2000:]
     assert peak < 400e6 + 10 * len(text), (shape, peak)
+
+
+def test_folders_nested_deeper_than_python_recurses_are_searched(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    chain = [folder]
+    for _ in range(1100):  # one folder at a time: os.makedirs and shutil.rmtree recurse themselves
+        chain.append(chain[-1] / "d")
+        chain[-1].mkdir()
+    (chain[-1] / "story.txt").write_bytes(STORY)
+    (folder / "top.txt").write_bytes(STORY)
+    from cleaner.plan import find_inputs
+
+    try:
+        found = find_inputs([folder])
+        assert [item.relative.name for item in found.inputs] == ["story.txt", "top.txt"]  # "d" sorts before "top.txt"
+    finally:
+        (chain[-1] / "story.txt").unlink()
+        for path in reversed(chain[1:]):
+            path.rmdir()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_a_fifo_named_as_an_input_is_skipped_not_waited_on(tmp_path, capsys):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    (tmp_path / "story.txt").write_bytes(STORY)
+    code, err = run(["clean", fifo, tmp_path / "story.txt", "-o", tmp_path / "out", "--jobs", "1"], capsys)
+    assert code == 0 and f"{fifo}: not a regular file" in err and (tmp_path / "out/story.txt").is_file()
+
+
+# --- found by trying it as an attacker would (each case one way data was lost,
+#     a status was wrong, a run ended in a traceback, or time or memory ran away)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or sys.platform != "linux", reason="bind mounts (root on Linux)")
+def test_the_input_folder_mounted_at_a_second_path_is_still_the_input(inputs, tmp_path, capsys):
+    view = tmp_path / "view"
+    view.mkdir()
+    if subprocess.run(["mount", "--bind", str(inputs), str(view)], capture_output=True).returncode:
+        pytest.skip("cannot bind-mount here")
+    try:
+        before = tree(inputs)
+        code, err = run(["clean", inputs, "-o", view, "--jobs", "1"], capsys)
+        assert code == 2 and f"output folder {view}: is the input folder {inputs}" in err
+        code, err = run(["clean", inputs, "-o", tmp_path / "out", "--report", view / "x.txt"], capsys)
+        assert code == 2 and "is an input file" in err
+        assert tree(inputs) == before
+    finally:
+        subprocess.run(["umount", str(view)], check=True)
+
+
+def test_temporary_files_are_removed_only_if_ours_and_their_writer_is_gone(inputs, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert run(["clean", inputs, "-o", out, "--jobs", "1"], capsys)[0] == 0
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout)
+    ours = out / f".x.txt.{dead}.0badf00d.tmp"
+    others = [out / ".thesis.md.s9pk5io6.tmp", out / f".notes.txt.{dead}.0badf00d.tmp", out / ".x.txt.0badf00d.tmp"]
+    for path in [ours, *others]:
+        path.write_text("a draft")
+    assert run(["clean", inputs, "-o", out, "--jobs", "1", "--resume"], capsys)[0] == 0
+    assert not ours.exists() and all(path.exists() for path in others)
+
+
+def test_the_visual_report_is_never_written_over_its_report_or_a_document(inputs, tmp_path, capsys):
+    report = tmp_path / "r.jsonl"
+    assert run(["clean", inputs, "-o", tmp_path / "out", "--jobs", "1", "--report", report], capsys)[0] == 0
+    before = report.read_bytes(), tree(inputs)
+    for target in (report, inputs / "x.txt"):
+        code, err = run(["report", report, "-o", target], capsys)
+        assert code == 2 and "is the report or a document it names" in err
+    assert (report.read_bytes(), tree(inputs)) == before
+
+
+def test_no_run_writes_into_an_output_folder_of_a_run_going_on(inputs, tmp_path, capsys):
+    from cleaner.outputs import OutputFolder
+
+    out = tmp_path / "out"
+    with OutputFolder.open_locked(out):
+        code, err = run(["clean", inputs, "-o", out / "sub", "--jobs", "1"], capsys)
+        assert code == 2 and f"is inside {out}, the output folder of a run going on" in err
+    with OutputFolder.open_locked(out / "a"):  # a run into out/a; this one would write out/a/b.txt
+        code, err = run(["clean", inputs, "-o", out, "--jobs", "1"], capsys)
+        assert code == 2 and f"{out / 'a'} is the output folder of a run going on" in err
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="makes a device node (root)")
+def test_a_report_path_that_is_a_device_is_refused(inputs, tmp_path, capsys):
+    device = tmp_path / "null"
+    os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    code, err = run(["clean", inputs, "-o", tmp_path / "out", "--report", device], capsys)
+    assert code == 2 and "not a regular file" in err and stat.S_ISCHR(device.lstat().st_mode)
+
+
+def test_an_output_that_other_outputs_need_as_a_folder_is_refused(tmp_path, capsys):
+    folder = tmp_path / "in"
+    (folder / "a.txt").mkdir(parents=True)
+    (folder / "a.txt/b.txt").write_bytes(STORY)
+    (folder / "a.html").write_text(f"<html><body><p>{PARAGRAPH}</p></body></html>")
+    code, err = run(["clean", folder, "-o", tmp_path / "out", "--report", tmp_path / "out/a.txt/r.jsonl"], capsys)
+    assert code == 2 and "and a folder other outputs go into" in err and "inside an output" in err
+
+
+def test_check_fix_keeps_mode_follows_links_and_leaves_hard_links(tmp_path, capsys):
+    private = tmp_path / "private.txt"
+    private.write_bytes(STORY)
+    private.chmod(0o600)
+    assert main(["check", "--fix", str(private)]) == 1
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600 and b"Skip to main content" not in private.read_bytes()
+    target, link = tmp_path / "target.txt", tmp_path / "link.txt"
+    target.write_bytes(STORY)
+    link.symlink_to(target)
+    assert main(["check", "--fix", str(link)]) == 1
+    assert link.is_symlink() and b"Skip to main content" not in target.read_bytes()
+    one, two = tmp_path / "one.txt", tmp_path / "two.txt"
+    one.write_bytes(STORY)
+    os.link(one, two)
+    capsys.readouterr()
+    assert main(["check", "--fix", str(one)]) == 1
+    assert "hard links" in capsys.readouterr().err and os.path.samefile(one, two) and one.read_bytes() == STORY
+
+
+def test_a_damaged_compressed_document_has_its_failed_record(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    whole = gzip.compress(STORY * 20)
+    (folder / "cut.txt.gz").write_bytes(whole[: len(whole) // 2])
+    (folder / "fake.html.gz").write_bytes(b"not gzip at all")
+    (folder / "cutrecs.jsonl.gz").write_bytes(gzip.compress(jsonl(3))[:40])
+    (folder / "good.txt").write_bytes(STORY)
+    report = tmp_path / "r.jsonl"
+    code, err = run(["clean", folder, "-o", tmp_path / "out", "--jobs", "1", "--report", report], capsys)
+    assert code == 1
+    failed = {Path(r["path"]).name for r in records(report) if r["status"] == "error"}
+    assert failed == {"cut.txt.gz", "fake.html.gz", "cutrecs.jsonl.gz"}
+    assert "4 documents in 4 files: 1 cleaned, 3 failed" in err
+
+
+def crash_on_marker(config, task):
+    """run_task, but the worker process dies outright on a record with CRASH in it."""
+    from cleaner.engines import run_task
+
+    if any(line and b"CRASH" in line for _, line in task.lines):
+        os._exit(1)
+    return run_task(config, task)
+
+
+def test_a_record_that_kills_its_worker_fails_alone_in_a_chunk_and_is_tried_again(tmp_path, capsys):
+    from cleaner import Cleaner
+    from cleaner.batch import BatchOptions, run_batch
+    from cleaner.engines import ProcessEngine
+    from cleaner.formats import DocumentOptions
+    from cleaner.outputs import OutputFolder
+    from cleaner.plan import find_inputs
+    from cleaner.state import state_relative
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    lines = jsonl(40).splitlines(keepends=True)
+    lines[17] = json.dumps({"id": 17, "text": "CRASH " + PARAGRAPH}).encode() + b"\n"
+    (folder / "stream.jsonl").write_bytes(b"".join(lines))
+    engine = ProcessEngine(2, run=crash_on_marker)
+    found = find_inputs([folder])
+    try:
+        with OutputFolder.open_locked(tmp_path / "out") as out:
+            got = [r for step in run_batch(Cleaner(), found.inputs, out, engine, BatchOptions(DocumentOptions(10**7)))
+                   for r in step.records]
+    finally:
+        engine.close()
+    assert [r.path.rsplit(":", 1)[1] for r in got if r.status == "error"] == ["18"]
+    assert sum(r.status == "ok" for r in got) == 39
+    assert not (tmp_path / "out" / state_relative(found.inputs[0])).exists()  # --resume tries the file again
+
+
+def test_resumed_records_name_this_runs_paths(inputs, tmp_path, capsys):
+    out, report = tmp_path / "out", tmp_path / "r.jsonl"
+    assert run(["clean", inputs, "-o", out, "--jobs", "1"], capsys)[0] == 0
+    moved_in, moved_out = tmp_path / "in2", tmp_path / "out2"
+    inputs.rename(moved_in)
+    out.rename(moved_out)
+    code, err = run(["clean", moved_in, "-o", moved_out, "--jobs", "1", "--resume", "--report", report], capsys)
+    assert code == 0 and "(2 up to date, not redone)" in err
+    for record in records(report):
+        assert record["path"].startswith(str(moved_in)) and record["output"].startswith(str(moved_out))
+
+
+def test_json_that_python_reads_but_is_not_json_text_fails_its_record_alone(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    bad = [
+        '{"id": 1, "text": "\\ud800 lone surrogate"}',
+        '{"id": 2, "text": "fine", "title": "x\\udc80y"}',
+        '{"id": 3, "text": "big", "n": ' + "9" * 5000 + "}",
+        '{"id": 4, "text": "nan", "score": NaN}',
+        json.dumps({"id": None, "text": STORY.decode()}),
+    ]
+    # An id nested deeper than pickle goes, which worker processes send back.
+    deep = '{"id": ' + "[" * 600 + "1" + "]" * 600 + ', "text": ' + json.dumps(STORY.decode()) + "}"
+    (folder / "odd.jsonl").write_text("\n".join([*bad, deep]) + "\n")
+    for jobs in ("1", "2"):
+        report = tmp_path / f"r{jobs}.jsonl"
+        code, err = run(["clean", folder, "-o", tmp_path / f"out{jobs}", "--jobs", jobs, "--report", report], capsys)
+        no_traceback(err)
+        statuses = [r["status"] for r in records(report)]
+        assert statuses == ["error", "error", "error", "error", "ok", "ok"], (jobs, err)
+        written = (tmp_path / f"out{jobs}/odd.jsonl").read_text(encoding="utf-8")
+        for line in written.splitlines():
+            json.loads(line, parse_constant=lambda c: pytest.fail(f"{c} in the output"))
+
+
+def test_a_damaged_resume_state_is_redone_not_a_traceback(tmp_path, capsys):
+    from cleaner.plan import find_inputs
+    from cleaner.state import state_relative
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "c.jsonl").write_bytes(jsonl(200))
+    out = tmp_path / "out"
+    assert run(["clean", folder, "-o", out, "--jobs", "1"], capsys)[0] == 0
+    state = out / state_relative(find_inputs([folder]).inputs[0])
+    state.write_bytes(state.read_bytes()[:3000])
+    code, err = run(["clean", folder, "-o", out, "--jobs", "1", "--resume"], capsys)
+    assert code == 0 and "up to date" not in err
+    no_traceback(err)
+
+
+def test_rule_files_that_would_exhaust_memory_or_recursion_are_refused(tmp_path, capsys):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "x.txt").write_bytes(STORY)
+    for name, pattern in (("nested", "(" * 2000 + "a" + ")" * 2000), ("repeats", "(?:(?:x{200}){200}){200}"),
+                          ("recursive", "(?:(?R)|x)")):
+        folder = tmp_path / f"rules-{name}"
+        folder.mkdir()
+        (folder / "r.toml").write_text(
+            f'[source]\nid = "r"\ngeneric = true\n[[drop]]\nid = "x"\npattern = \'\'\'{pattern}\'\'\'\n'
+        )
+        code, err = run(["clean", inputs, "-o", tmp_path / f"out-{name}", "--rules", folder], capsys)
+        assert code == 2 and err.count("\n") == 1, (name, err)
+    folder = tmp_path / "rules-digits"
+    folder.mkdir()
+    (folder / "r.toml").write_text('[source]\nid = "r"\ngeneric = true\nn = ' + "9" * 5000 + "\n")
+    code, err = run(["clean", inputs, "-o", tmp_path / "out-digits", "--rules", folder], capsys)
+    assert code == 2 and "not valid TOML" in err
+
+
+def test_odd_limits_and_names_are_usage_errors(inputs, tmp_path, capsys):
+    for args in (["--max-doc-mb", "inf"], ["--max-doc-mb", "1e308"], ["--max-doc-mb", "1e-12"]):
+        with pytest.raises(SystemExit) as exited:
+            main(["clean", str(inputs), "-o", str(tmp_path / "out"), *args])
+        assert exited.value.code == 2
+    code, err = run(["clean", inputs, "-o", ""], capsys)
+    assert code == 2 and "name is empty" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_run_with_standard_error_closed_still_cleans(inputs, tmp_path):
+    done = subprocess.run(f"{sys.executable} -m cleaner clean {inputs} -o {tmp_path / 'out'} --jobs 1 2>&-", shell=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0 and (tmp_path / "out/x.txt").is_file()
+
+
+def test_html_of_more_tags_than_the_limit_fails_alone(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "many.html").write_text("<html><body>" + "<p>Short paragraph here.</p>" * 5000 + "</body></html>")
+    report = tmp_path / "r.jsonl"
+    code, err = run(["clean", folder, "-o", tmp_path / "out", "--max-doc-lines", "2000", "--report", report], capsys)
+    assert code == 1 and "more than 2,000 tags" in records(report)[0]["error"]
+
+
+def test_the_record_spool_keeps_large_documents_on_disk():
+    from cleaner.records import NOT_CLEANED, Record
+    from cleaner.state import SPOOL_IN_MEMORY_CHARS, RecordSpool
+
+    spool = RecordSpool(None)
+    spool.memory = []  # as with a writer
+    big = Record.cleaned("a", {**NOT_CLEANED, "chars_in": SPOOL_IN_MEMORY_CHARS // 3})
+    spool.add([big, big])
+    assert spool.memory is not None
+    spool.add([big, big])
+    assert spool.memory is None
+
+
+def test_a_compressed_file_of_blank_lines_is_passed_over_quickly(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "blank.jsonl.gz").write_bytes(gzip.compress(b"\n" * 50_000_000 + jsonl(1), 9))
+    started = time.process_time()
+    code, err = run(["clean", folder, "-o", tmp_path / "out", "--jobs", "1"], capsys)
+    assert code == 0 and "1 documents in 1 files: 1 cleaned" in err
+    assert time.process_time() - started < 20  # 50 million blank lines one by one took 23 s
+
+
+def test_failures_printed_as_they_happen_are_capped(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "broken.jsonl").write_text("{\n" * 300)
+    code, err = run(["clean", folder, "-o", tmp_path / "out", "--jobs", "1"], capsys)
+    assert code == 1 and err.count("not valid JSON") < 120 and "300 failed" in err
+
+
+def test_the_visual_report_shows_only_originals_it_cleaned_and_escapes_markup(tmp_path, capsys):
+    from cleaner.htmlreport import build_report
+    from cleaner.records import Record
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("a private note")
+    page = tmp_path / "page.txt"
+    page.write_text("Title\n\nA line with <!--<script> inside it, and </script> too.\n")
+    report = tmp_path / "r.jsonl"
+    assert run(["clean", page, "-o", tmp_path / "out", "--jobs", "1", "--report", report], capsys)[0] == 0
+    [cleaned] = [Record.from_json(line) for line in report.read_text().splitlines()]
+    forged = Record.from_dict({**cleaned.to_dict(), "path": "secret.txt", "file": "secret.txt"})
+    html = build_report([cleaned, forged], tmp_path)
+    data = html[html.index('id="data">') + 10 : html.index("</script>", html.index('id="data">'))]
+    assert "<" not in data and "private note" not in html  # the forged record's digest is not the secret's
+    assert "\\u003c!--\\u003cscript>" in data.replace("\\u003e", ">")
+
+
+def test_explain_writes_control_characters_out(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text("Harmless title\x1b]0;owned\x07\x1b[2J\n\nThe council met on Tuesday and approved the budget.\n")
+    done = subprocess.run([sys.executable, "-m", "cleaner", "explain", str(page)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0 and "\x1b" not in done.stdout and "\\x1b]0;owned" in done.stdout
+
+
+def test_a_long_file_name_is_cleaned(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = "a" * 240 + ".txt"
+    (folder / name).write_bytes(STORY)
+    code, err = run(["clean", folder, "-o", tmp_path / "out", "--jobs", "1"], capsys)
+    assert code == 0 and (tmp_path / "out" / name).is_file()

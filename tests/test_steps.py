@@ -2,13 +2,9 @@
 from __future__ import annotations
 
 import codecs
-import math
-import tomllib
-from importlib import resources
 
 import pytest
 
-from conftest import ROOT
 
 from cleaner.result import Decision, Line
 from cleaner.steps.assemble import assemble, split_lines
@@ -18,7 +14,6 @@ from cleaner.steps.heuristics import classify_lines, label_heuristics, line_view
 from cleaner.steps.language import LanguageDetector
 from cleaner.steps.linemodel import neutral_model
 from cleaner.steps.repair import repair_text
-from cleaner.steps.spun import load_reference_tables, load_spun_data, model_from, passage_evidence, score_spun, score_text
 
 PROSE = "The council met on Tuesday evening and approved the budget for the coming year after a long debate."
 PROSE2 = "Residents who spoke at the meeting asked for more money for the library and for repairs to the roads."
@@ -320,164 +315,3 @@ def test_language_probabilities_are_langdetects_own(text):
     ours.append(text)
     theirs.append(text)
     assert [(l.lang, l.prob) for l in probabilities(ours)] == [(l.lang, l.prob) for l in theirs.get_probabilities()]
-
-
-# --- spun ---------------------------------------------------------------------------
-
-
-def test_spun_scores_scars_with_evidence_and_skips_other_languages():
-    scarred = Line(1, "During the COVID-1 9 pandemic the firm spent $ 4 million on R& D, and also more on ads.")
-    result = score_spun([scarred], "en", 0.5)
-    assert any("split_number: 'COVID-1 9'" in e for e in result.passages[0].evidence)
-    assert result.flagged and result.passages[0].score >= 0.5
-    assert not score_spun([Line(2, PROSE)], "en", 0.5).flagged
-    other = score_spun([scarred], "de", 0.5)
-    assert other.score is None and not other.flagged and other.passages == () and "not covered" in other.reason
-    assert score_spun([scarred], None, 0.5).score is None
-
-
-def test_spun_names_the_synonym_that_fits_better_and_what_it_replaced():
-    evidence = passage_evidence("Prices saw an acute rise in the spring.", load_spun_data())
-    assert any(note.startswith("better_synonym: 'an acute rise' ('an sharp rise' fits") for note in evidence.notes)
-    # The original fits its place: one word fewer at the step the swap reached.
-    original = passage_evidence("Prices saw a sharp rise in the spring.", load_spun_data())
-    assert not any("rise" in note for note in original.notes)
-    assert original.counts["better_synonym_2"] == evidence.counts["better_synonym_2"] - 1
-
-
-def test_spinner_inflections_and_unknown_words_count_but_typos_and_names_do_not():
-    model = load_spun_data()
-    spun = passage_evidence("The firm holded its meeting while the workers were switchings jobs with frobnicational zeal.", model)
-    assert "malformed_word: 'holded' ('hold' with a suffix it does not take)" in spun.notes
-    assert spun.counts["malformed_word"] == 2 and spun.counts["unknown_word"] == 1
-    assert "unknown_word: 'frobnicational'" in spun.notes
-    # One keystroke from a common word is a typo; a capitalised word is a name.
-    typos = passage_evidence("The counicl said the new brigde would open next yaer, Mr Frobnicational said.", model)
-    assert typos.counts["malformed_word"] == typos.counts["unknown_word"] == 0
-
-
-def test_typos_leave_no_synonym_evidence():
-    typo = "The counicl said the new brigde would open next yaer after a long delay in the work."
-    evidence = passage_evidence(typo, load_spun_data())
-    assert not any(("counicl" in note or "brigde" in note or "yaer" in note) for note in evidence.notes)
-    assert score_text(typo) < 0.5
-
-
-def test_spun_passage_is_read_with_its_document():
-    # A heading has too few words to judge alone; in a spun document it is
-    # read with the document's evidence, in a clean one it is not raised.
-    heading = Line(1, "Council plans new market")
-    spun_body = [Line(3 + 2 * i, text) for i, text in enumerate([
-        "The municipality functionaries said the yearly turnover of the bazaar had an acute rise as well as a drop.",
-        "Merchants likewise stated the regulations were altogether unjust, as well as costly for purchasers.",
-        "The functionaries undoubtedly plan to interrupt the regulations and also levy mulcts on wrongdoers.",
-    ])]
-    spun = score_spun([heading, *spun_body], "en", 0.5)
-    clean = score_spun([heading, Line(3, PROSE)], "en", 0.5)
-    alone = score_text(heading.text)
-    assert spun.flagged and not clean.flagged
-    assert spun.passages[0].score > alone and spun.passages[0].score >= 0.5
-    assert "read with its document" in spun.passages[0].evidence[0]
-    assert clean.passages[0].score < 0.5
-
-
-def _filler_only_model(shipped):
-    """A scorer that counts nothing but filler ("and also" weighs 0.5: +5 to
-    the logit), against a clean margin of 0 with a spread of 1 per 100 words."""
-    weights = dict.fromkeys(shipped.weights, 0.0) | {"filler": 10.0}
-    return model_from(shipped.artifacts, {
-        "weights": weights, "bias": -6.0, "min_words": 1, "shrink_words": 0,
-        "clean_per_100_words": {"margin": 0.0, "spread": 1.0},
-    })
-
-
-def test_a_document_steadily_above_clean_text_is_flagged_though_no_passage_is_alone():
-    model = _filler_only_model(load_spun_data())
-    filler = "The council met on Monday and also talked about the roads of the town."
-    plain = "The council met on Monday and talked about the roads of the town."
-    alone = score_text(filler, model)
-    assert alone < 0.5  # -6 + 5
-    spun = score_spun([Line(2 * i + 1, filler) for i in range(8)] + [Line(17, plain)], "en", 0.5, model)
-    assert spun.flagged
-    by_line = {p.line: p.score for p in spun.passages}
-    # Passages at the document's rate carry its score; one far below it does not.
-    assert all(by_line[2 * i + 1] >= 0.5 > alone for i in range(8))
-    assert by_line[17] < 0.5
-    clean = score_spun([Line(2 * i + 1, plain) for i in range(8)], "en", 0.5, model)
-    assert not clean.flagged and all(p.score < 0.5 for p in clean.passages)
-
-
-def test_a_headline_with_one_odd_word_is_not_a_spun_document():
-    # Counted as its few words, one strong swap would put a headline far above
-    # clean text; a document counts as at least the paragraph model's 30.
-    result = score_spun([Line(1, "Council approves district tribunal budget")], "en", 0.5)
-    assert any("'district court budget'" in note for note in result.passages[0].evidence)
-    assert not result.flagged and result.passages[0].score < 0.5
-
-
-def test_spun_scores_never_reach_one_so_a_threshold_of_one_flags_nothing():
-    text = "COVID-1 9 R& D $ 4 COVID-1 9 R& D as well as and also as well as also " * 20
-    assert 0.99 <= score_text(text) < 1.0
-    assert not score_spun([Line(1, text)], "en", 1.0).flagged
-
-
-def test_every_spun_artifact_finds_its_own_example():
-    raw = tomllib.loads((ROOT / "cleaner" / "data" / "spun_artifacts.toml").read_text(encoding="utf-8"))
-    names = [a.name for a in load_spun_data().artifacts]
-    assert names == [a["name"] for a in raw["artifact"]]
-    for artifact, entry in zip(load_spun_data().artifacts, raw["artifact"]):
-        assert artifact.pattern.search(entry["example"]), artifact.name
-
-
-def test_every_artifact_has_literals_and_every_match_holds_one():
-    # The scorer searches an artifact's regex only in text holding one of the
-    # literals read off it: a match without one would never be found. Every
-    # artifact has some (else it is searched everywhere), and every match in
-    # every example and fixture article holds one.
-    raw = tomllib.loads((ROOT / "cleaner" / "data" / "spun_artifacts.toml").read_text(encoding="utf-8"))
-    texts = [entry["example"] for entry in raw["artifact"]]
-    texts += [path.read_text(encoding="utf-8", errors="replace") for path in sorted((ROOT / "fixtures" / "articles").glob("*.txt"))]
-    matched = set()
-    for artifact in load_spun_data().artifacts:
-        assert artifact.literals, artifact.name
-        for text in texts:
-            for match in artifact.pattern.finditer(text):
-                assert artifact.may_occur_in(match.group(0)), (artifact.name, match.group(0))
-                matched.add(artifact.name)
-    assert matched == {entry["name"] for entry in raw["artifact"]}
-    assert not [a.name for a in load_spun_data().artifacts if a.may_occur_in("plain words only here")]
-
-
-def test_spun_model_file_must_weigh_every_input():
-    with pytest.raises(ValueError, match="expected"):
-        model_from((), {"weights": {"scar": 1.0}, "bias": 0.0, "min_words": 30, "shrink_words": 60})
-
-
-def test_thesaurus_lists_same_inflection_synonyms_of_common_words():
-    tables = load_reference_tables()
-    slate, counts = tables.choices["functionaries"]
-    assert slate[0] == "functionaries" and "officials" in slate[1:]
-    assert tuple(counts) == tuple(tables.log_unigrams[word] for word in slate)
-    courts = tables.choices["courts"][0]
-    assert len(courts) > 1 and all(s.endswith("s") for s in courts)
-    assert "teh" not in tables.choices  # a typo is in no table
-
-
-def test_pair_tables_hold_log_counts_both_ways_round_and_an_unlisted_pair_is_rarer_than_any_listed():
-    tables = load_reference_tables()
-    listed = [count for after in tables.followers.values() for count in after.values()]
-    assert "tribunal" not in tables.followers["district"] and tables.followers["district"]["court"] > 11.0
-    # Each direction keeps the pairs whose inner word is on a slate; a pair
-    # of two such words is in both, with the same count.
-    on_slates = {word for slate, _ in tables.choices.values() for word in slate}
-    assert all(second in on_slates for after in tables.followers.values() for second in after)
-    assert all(first in on_slates for before in tables.preceders.values() for first in before)
-    both = [(first, second, count) for first, after in tables.followers.items() if first in on_slates
-            for second, count in after.items()]
-    assert len(both) > 50_000 and all(tables.preceders[second][first] == count for first, second, count in both)
-    assert len(both) == sum(len(before) for second, before in tables.preceders.items() if second in on_slates)
-    # The unlisted estimate is half the whole table's smallest count, pruned pairs included.
-    with resources.files("wordsegment").joinpath("bigrams.txt").open(encoding="utf-8") as handle:
-        smallest = min(int(line.rpartition("\t")[2]) for line in handle)
-    assert math.isclose(tables.log_unseen_pair, math.log(smallest / 2))
-    assert min(listed) > 11.0  # every listed pair was seen 100,000+ times: `or` in _best_synonym relies on it

@@ -105,14 +105,18 @@ def test_spun_tables_read_back_equal_a_fresh_build_and_keep_their_layout():
     assert read == built
     # What keeps a forked worker's pages shared holds after reading too: the
     # slates' counts are arrays, a slate word is one string wherever the
-    # slates and the pair tables hold it, and a neighbour is the word
+    # slates and the pair tables hold it, and any other word is the word
     # table's own key.
     for tables in (built, read):
         word, (slate, counts) = next(iter(tables.choices.items()))
         assert isinstance(counts, array) and slate[0] is word
         on_slates = {id(w) for slate, _ in tables.choices.values() for w in slate}
-        assert all(id(w) in on_slates for after in tables.followers.values() for w in after)
+        slate_words = {w for slate, _ in tables.choices.values() for w in slate}
         keys = {id(w) for w in tables.log_unigrams}
+        for after in tables.followers.values():
+            for w in after:
+                assert id(w) in (on_slates if w in slate_words else keys)
+        assert all(id(w) in on_slates for before in tables.preceders.values() for w in before)
         assert all(id(w) in keys for w in tables.preceders if w in tables.log_unigrams)
 
 

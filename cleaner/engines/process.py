@@ -9,13 +9,13 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..config import Config
 from ..formats import Task, TaskResult
 from ..heap import release_freed_memory
 from .base import Future
-from .task import cleaner_for, failed_task, run_task
+from .task import cleaner_for, failed_task, joined, run_task
 
 
 def _start_worker(parent: int) -> None:
@@ -83,6 +83,9 @@ class ProcessEngine:
         return _RetriedAlone(self, config, task, future)
 
     def run_alone(self, config: Config, task: Task) -> TaskResult:
+        """Run `task` in a process of its own; if that process dies too, a
+        task of several JSONL records is split in two and each half run
+        alone, so that only the record that kills its process fails."""
         if self._solo is None:
             self._solo = self._new_pool(1)
         try:
@@ -90,7 +93,13 @@ class ProcessEngine:
         except BrokenProcessPool:
             self._solo.shutdown(wait=False)
             self._solo = None
-            return failed_task(task, "the worker process died while cleaning it (out of memory, or a crash)")
+        if len(task.lines) > 1:
+            middle = len(task.lines) // 2
+            halves = (replace(task, lines=task.lines[:middle]), replace(task, lines=task.lines[middle:]))
+            return joined(*(self.run_alone(config, half) for half in halves))
+        failed = failed_task(task, "the worker process died while cleaning it (out of memory, or a crash)")
+        failed.retry = True
+        return failed
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -110,3 +119,5 @@ class _RetriedAlone:
             return self.future.result()
         except BrokenProcessPool:
             return self.engine.run_alone(self.config, self.task)
+        except Exception as exc:  # noqa: BLE001 - a result that cannot come back (it cannot be pickled, say)
+            return failed_task(self.task, f"internal error: {type(exc).__name__}: {exc}")

@@ -10,12 +10,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import InputFormat, Original, Task, TaskResult, clean_document
+from .base import (
+    RESULT_FIELDS,
+    DocumentOptions,
+    Filters,
+    InputFormat,
+    Original,
+    OutputSink,
+    Task,
+    TaskResult,
+    clean_document,
+)
 from .compression import COMPRESSIONS, GZIP, ZSTD, ByteReader, Compression, TooLarge
 from .document import HTML, SNIFFED, TEXT
 from .jsonl import JSONL
+from .parquet import PARQUET
+from .warc import WARC
 
-FORMATS: dict[str, InputFormat] = {f.name: f for f in (TEXT, HTML, JSONL, SNIFFED)}
+FORMATS: dict[str, InputFormat] = {f.name: f for f in (TEXT, HTML, JSONL, PARQUET, WARC, SNIFFED)}
 _BY_SUFFIX = {suffix: f for f in FORMATS.values() for suffix in f.suffixes}
 
 
@@ -41,9 +53,13 @@ __all__ = [
     "ZSTD",
     "FORMATS",
     "ByteReader",
+    "DocumentOptions",
+    "Filters",
+    "RESULT_FIELDS",
     "Compression",
     "InputFormat",
     "Original",
+    "OutputSink",
     "Task",
     "TaskResult",
     "TooLarge",

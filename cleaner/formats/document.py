@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
-from ..records import Record, digest
-from .base import Original, Task, TaskResult, clean_document
+from ..records import EMPTY, OK, REJECTED, Record, digest
+from ..steps.decode import decode
+from .base import Original, OutputSink, Task, TaskResult, TextSink, clean_document, outcome, reject_line
 from .compression import ByteReader, TooLarge
 
 if TYPE_CHECKING:
@@ -25,22 +27,42 @@ class DocumentFormat:
     suffixes: tuple[str, ...]
     content_type: str | None  # None: the pipeline looks at the text to tell
     output_suffix: str = ".txt"
+    one_document: bool = True
 
     def tasks(self, reader: ByteReader, template: Task, chunk_bytes: int) -> Iterator[Task | TaskResult]:
         try:
-            data = reader.read(template.limit)
+            data = reader.read(template.options.max_bytes)
         except TooLarge as exc:
             yield TaskResult([], [Record.failed(template.path, str(exc), file=template.file)], write=False)
+            return
+        except OSError as exc:  # a damaged .gz, say: the document fails, with its record
+            yield TaskResult([], [Record.failed(template.path, f"cannot read: {exc.strerror or exc}", file=template.file)],
+                             write=False)
             return
         yield replace(template, data=data)
 
     def clean(self, cleaner: Cleaner, task: Task) -> TaskResult:
-        result = clean_document(cleaner, task.data, content_type=self.content_type, max_lines=task.max_lines)
+        options = task.options
+        result = clean_document(
+            cleaner, task.data, content_type=self.content_type, url=options.url, source=options.source,
+            max_lines=options.max_lines,
+        )
         envelope = {"file": task.file, "digest": digest(task.data)}
         if isinstance(result, str):
             return TaskResult([], [Record.failed(task.path, result, **envelope)], write=False)
-        record = Record.of_result(task.path, result, output=task.output, **envelope)
-        return TaskResult([result.text], [record])
+        status, rejected = outcome(result, options)
+        written = status == OK or (status == EMPTY and options.keep_empty)
+        record = Record.of_result(
+            task.path, result, status=status, output=task.output if written else None, rejected=rejected, **envelope
+        )
+        rejects = []
+        if status == REJECTED:
+            text, _ = decode(task.data)
+            rejects.append(reject_line({"path": task.path, "html" if result.extracted else "text": text}, result, rejected))
+        return TaskResult([result.text] if written else [], [record], write=written, rejects=rejects)
+
+    def sink(self, stream: BinaryIO, source: Path) -> OutputSink:
+        return TextSink(stream)
 
     def originals(self, reader: ByteReader, lines: set[int | None], limit: int) -> Iterator[tuple[int | None, Original]]:
         data = reader.read(limit)

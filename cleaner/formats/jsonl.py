@@ -1,26 +1,44 @@
 """JSONL corpora: one JSON object a line, with a `text` or `html` string and
-optional `url` and `id`.
+optional `url` and `id` (other keys with `--text-key`, `--html-key`,
+`--id-key`, `--url-key`).
 
 The file goes to the workers in chunks of about `chunk_bytes` of lines, so
 one huge file keeps every worker busy; records come back in input order.
-An output record keeps the input's other fields, replaces the text with
-the cleaned text and adds the result under `cleaner`. A line over the size
-limit is read past, not into memory, and reported as failed.
+Every input record gives an output record, in the same order: cleaned (its
+other fields kept, the text replaced by the cleaned text, the result under
+`cleaner`, as `--result` asks), or failed as it was, with its error; only a
+rejected record leaves the output, for the rejects file. A line over the
+size limit is read past, not into memory, and reported as failed.
 """
 from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
-from ..records import Record, digest
-from .base import Original, Task, TaskResult, clean_document
+from ..records import ERROR, REJECTED, Record, digest
+from ..steps.extract import html_metadata
+from .base import (
+    DocumentOptions,
+    Original,
+    OutputSink,
+    Task,
+    TaskResult,
+    TextSink,
+    clean_document,
+    outcome,
+    reject_line,
+    result_field,
+)
 from .compression import ByteReader, TooLarge
 
 if TYPE_CHECKING:
     from ..pipeline import Cleaner
+    from ..result import CleanResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +46,24 @@ class JsonlFormat:
     name: str = "jsonl"
     suffixes: tuple[str, ...] = (".jsonl",)
     output_suffix: str = ".jsonl"
+    one_document: bool = False
 
     def tasks(self, reader: ByteReader, template: Task, chunk_bytes: int) -> Iterator[Task | TaskResult]:
+        return self.tasks_of(_lines(reader, template.options.max_bytes), template, chunk_bytes)
+
+    def sink(self, stream: BinaryIO, source: Path) -> OutputSink:
+        return TextSink(stream)
+
+    def tasks_of(
+        self, lines: Iterator[tuple[int, bytes | None]], template: Task, chunk_bytes: int
+    ) -> Iterator[Task | TaskResult]:
+        """Tasks of about `chunk_bytes` of numbered record lines, from any
+        source of them (a JSONL file; a Parquet file's rows; a WARC file's
+        pages)."""
         chunk: list[tuple[int, bytes | None]] = []
         size = 0
         try:
-            for number, raw in _lines(reader, template.limit):
+            for number, raw in lines:
                 if raw is not None and not raw.strip():
                     continue
                 chunk.append((number, raw))
@@ -49,44 +79,75 @@ class JsonlFormat:
             yield replace(template, lines=tuple(chunk))
 
     def clean(self, cleaner: Cleaner, task: Task) -> TaskResult:
+        """Every input record gives an output record, but a rejected one,
+        which goes to the rejects: cleaned, or as it was with its error
+        (or, a line that is no JSON object, its text under "raw")."""
+        options = task.options
         pieces: list[str] = []
         records: list[Record] = []
+        rejects: list[str] = []
         for number, raw in task.lines:
-            where = {"file": task.file, "line": number}
+            where: dict = {"file": task.file, "line": number}
             path = f"{task.path}:{number}"
             if raw is None:
-                records.append(Record.failed(path, f"line {TooLarge(task.limit)}", **where))
+                message = f"line {TooLarge(options.max_bytes)}"
+                records.append(Record.failed(path, message, **where))
+                pieces.append(_line({"cleaner": {"status": ERROR, "error": message, "line": number}}))
                 continue
             where["digest"] = digest(raw)
             parsed = _parse(raw)
             if isinstance(parsed, str):
                 records.append(Record.failed(path, parsed, **where))
+                text = raw.decode("utf-8", "replace").removesuffix("\n")
+                pieces.append(_line({"cleaner": {"status": ERROR, "error": parsed, "line": number}, "raw": text}))
                 continue
-            where["id"] = parsed.get("id")
-            body, content_type = _body(parsed)
+            where["id"] = _plain_id(parsed.get(options.id_key))
+            body, content_type = _body(parsed, options)
+            url = parsed.get(options.url_key) if isinstance(parsed.get(options.url_key), str) else options.url
             if body is None:
-                records.append(Record.failed(path, "record has no 'text' or 'html' string", **where))
-                continue
-            url = parsed.get("url") if isinstance(parsed.get("url"), str) else None
-            result = clean_document(
-                cleaner, body.encode("utf-8"), content_type=content_type, url=url, max_lines=task.max_lines
-            )
+                result: CleanResult | str = f"record has no {options.text_key!r} or {options.html_key!r} string"
+            elif not body:
+                result = f"the record's {options.text_key if content_type == 'text/plain' else options.html_key} is empty"
+            else:
+                result = clean_document(
+                    cleaner, body.encode("utf-8"), content_type=content_type, url=url, source=options.source,
+                    max_lines=options.max_lines,
+                )
             if isinstance(result, str):
                 records.append(Record.failed(path, result, **where))
+                pieces.append(_line({**parsed, "cleaner": result_field(ERROR, None, options, error=result)}))
                 continue
+            status, rejected = outcome(result, options)
             fields = result.to_dict()  # once: the output record and the report record both carry it
-            kept = {k: v for k, v in parsed.items() if k not in ("text", "html")}
-            pieces.append(json.dumps({**kept, "text": result.text, "cleaner": fields}, ensure_ascii=False) + "\n")
-            records.append(Record.of_result(path, result, fields, output=task.output, **where))
-        return TaskResult(pieces, records)
+            output = None if status == REJECTED else task.output
+            records.append(Record.of_result(path, result, fields, status=status, output=output, rejected=rejected, **where))
+            if status == REJECTED:
+                rejects.append(reject_line(parsed, result, rejected))
+                continue
+            cleaned = {k: v for k, v in parsed.items() if k not in (options.text_key, options.html_key)}
+            cleaned[options.text_key] = result.text
+            if options.with_metadata and result.extracted:
+                cleaned.update(html_metadata(body, url))
+            field = result_field(status, result, options, fields=fields)
+            if field is not None:
+                cleaned["cleaner"] = field
+            pieces.append(_line(cleaned))
+        return TaskResult(pieces, records, rejects=rejects)
 
     def originals(self, reader: ByteReader, lines: set[int | None], limit: int) -> Iterator[tuple[int | None, Original]]:
+        return self.originals_of(_lines(reader, limit), lines, limit)
+
+    def originals_of(
+        self, numbered: Iterator[tuple[int, bytes | None]], lines: set[int | None], limit: int
+    ) -> Iterator[tuple[int | None, Original]]:
+        """The records at `lines`, read with the default keys (text, html, url)."""
         wanted = {line for line in lines if line is not None}
-        for number, raw in _lines(reader, limit):
+        defaults = DocumentOptions(limit)
+        for number, raw in numbered:
             if number in wanted and raw is not None:
                 parsed = _parse(raw)
                 if isinstance(parsed, dict):
-                    body, content_type = _body(parsed)
+                    body, content_type = _body(parsed, defaults)
                     if body is not None:
                         url = parsed.get("url") if isinstance(parsed.get("url"), str) else None
                         yield number, Original(body, content_type, url, digest(raw))
@@ -95,10 +156,14 @@ class JsonlFormat:
                     return
 
 
+def _line(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
 def _lines(reader: ByteReader, limit: int) -> Iterator[tuple[int, bytes | None]]:
     """The reader's lines, a UTF-8 byte-order mark taken off the first (an
     editor's mark is no part of the first record)."""
-    lines = reader.lines(limit)
+    lines = reader.lines(limit, skip_blank=True)
     for number, raw in lines:
         if raw is not None and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
@@ -108,25 +173,58 @@ def _lines(reader: ByteReader, limit: int) -> Iterator[tuple[int, bytes | None]]
 
 
 def _parse(raw: bytes) -> dict | str:
-    """The record, or why it is not one."""
+    """The record, or why it is not one. Python's parser takes more than
+    JSON: NaN and Infinity (refused here: the output would not be JSON) and
+    lone surrogates such as "\\ud800" (refused: they are not text, and
+    nothing can write them as UTF-8)."""
     try:
-        record = json.loads(raw.decode("utf-8"))
+        record = json.loads(raw.decode("utf-8"), parse_constant=_not_json)
     except UnicodeDecodeError:
         return "not UTF-8"
     except json.JSONDecodeError as exc:
         return f"not valid JSON: {exc.msg} at column {exc.colno}"
     except RecursionError:
         return "not valid JSON: nested too deeply"
+    except ValueError as exc:  # NaN, or an integer of more digits than Python reads
+        return f"not valid JSON: {exc}"
     if not isinstance(record, dict):
         return "not a JSON object"
+    if _ESCAPED_SURROGATE.search(raw):
+        try:
+            json.dumps(record, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return "not valid JSON text: it holds a lone surrogate (\\ud800 to \\udfff), which is no character"
+        except RecursionError:
+            return "not valid JSON: nested too deeply"
     return record
 
 
-def _body(record: dict) -> tuple[str | None, str | None]:
-    if isinstance(record.get("text"), str):
-        return record["text"], "text/plain"
-    if isinstance(record.get("html"), str):
-        return record["html"], "text/html"
+# Where a surrogate may be written (as an escape: UTF-8 bytes cannot hold one).
+_ESCAPED_SURROGATE = re.compile(rb"\\[uU][dD][89abcdefABCDEF]")
+
+
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def _plain_id(value: object) -> object:
+    """A record's id as the report keeps it: a string, number, boolean or
+    null as it is; anything else as its JSON text (at most 200 characters),
+    so that a record nested a thousand deep travels to and from workers."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (RecursionError, ValueError):
+        return "(an id nested too deeply to show)"
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _body(record: dict, options: DocumentOptions) -> tuple[str | None, str | None]:
+    if isinstance(record.get(options.text_key), str):
+        return record[options.text_key], "text/plain"
+    if isinstance(record.get(options.html_key), str):
+        return record[options.html_key], "text/html"
     return None, None
 
 

@@ -47,3 +47,15 @@ def extract_html(html: str, url: str | None = None) -> str:
         with_metadata=False,
     )
     return text or ""
+
+
+def html_metadata(html: str, url: str | None = None) -> dict[str, str | None]:
+    """The page's title, author and date (as YYYY-MM-DD), as trafilatura
+    reads them from its markup; None where it finds none."""
+    from trafilatura import extract_metadata
+
+    try:
+        found = extract_metadata(html, default_url=url)
+    except Exception:  # noqa: BLE001 - a page whose metadata cannot be read has none
+        found = None
+    return {key: getattr(found, key, None) if found is not None else None for key in ("title", "author", "date")}

@@ -1,50 +1,80 @@
 """spun: score passages for signs of an article spinner.
 
-A spinner swaps words for thesaurus synonyms without regard to sense ("an
-acute rise" for a sharp rise, "functionaries say" for officials say), inflects
-them bluntly ("holded", "switchings") and leaves typographic scars ("COVID-1 9",
-"R& D"). Each kept paragraph is read for these kinds of evidence:
+A spinner swaps words for thesaurus entries without regard to sense ("an
+acute rise" for a sharp rise, "functionaries say" for officials say,
+"profound learning" for deep learning), inflects them bluntly ("holded",
+"switchings") and leaves typographic scars ("COVID-1 9", "R& D"). No list of
+spinners' thesauri is complete, so most of the evidence asks only how well
+each word sits where it stands, against what its frequency predicts:
 
-``better_synonym_N``  a word one of whose synonyms fits its place at least e^N
-                      times better (N = 1 to 6, 8 and 10: from about 3 to
-                      22,000 times), judged by how often each forms a pair
-                      with the word's neighbours in the reference table, or
-                      by how common each is where the word has no neighbours
-                      there. Writers mostly use the word that fits; a spinner
-                      picks from the whole thesaurus: "district tribunal"
-                      where "district court" is far more common. A word
-                      counts once in each step it reaches, so the model
-                      gives each step its own weight.
-``malformed_word``    a word the table lacks that is a common word the
-                      thesaurus knows plus a regular suffix ("holded")
-``unknown_word``      a lowercase word of 4+ letters the table lacks that is
-                      not one keystroke away from a listed word either
-``filler``            spinner filler: "as well as", "and also", "undoubtedly"
-``scar``              typographic scars (both from data/spun_artifacts.toml)
+``unlisted_{function,content}_pair_K``
+                      a content word and its neighbour (a function word
+                      or another content word) that the reference table of
+                      common pairs lacks although their frequencies, taken
+                      as independent, expect them together e^K times or
+                      more (K = 6, 9, 12; ``{function,content}_pairs_K``
+                      counts every such pair, listed or not, for the model
+                      to weigh them against). Writers put common words
+                      together in common ways; a swapped word breaks its
+                      pairs.
+``rarer_than_K``      a content word seen fewer than e^K times in the
+                      reference corpus (K = 10, 12, 14, 16): swaps drawn
+                      from a whole thesaurus are rarer words than writers
+                      choose.
+``better_synonym_N``  a word that a word it could have replaced fits at
+                      least e^N times better beside its neighbours (N = 3
+                      to 6, 8, 10), allowing for how much more common that
+                      word is: this names the likely original word. The
+                      candidates come from two sources that ship with the
+                      package: WordNet synonyms, and the nearest neighbours
+                      in a space of static word vectors. One word of a
+                      common two-word expression replaced ("district
+                      tribunal", a broken collocation) shows here too.
+``malformed_word``    a word the table lacks that is a common word plus a
+                      regular suffix it does not take ("holded")
+``tortured_phrase``   a phrase of the tortured-phrase list
+                      (data/tortured_phrases.tsv): "counterfeit consciousness"
+``filler``, ``scar``  spinner filler ("and also") and typographic scars
+                      (data/spun_artifacts.toml)
+
+Words that are not prose are not read at all: identifiers (``snake_case``,
+``camelCase``, words against digits, dots, slashes or "@", as in host
+names, paths and e-mail addresses, or followed by "("), capitalised words
+inside a sentence (names of people, places and products), and words the
+document uses three times or more (its topic and its technical terms,
+whose sense there is not the everyday one a thesaurus knows: "kernel",
+"canvas"). British and American spellings of one word are never each
+other's evidence ("neighbour"/"neighbor"), nor are a word's own forms.
 
 Typos leave little of this: a misspelt word is in no table, so it has no
-synonyms, and it is one keystroke away from the word it spoils.
+pairs and no candidates. A word the table lacks is evidence only as a common
+word with a suffix it does not take; other unknown words are not (they were
+once: on the genre set's dev half, coinages in verse and jokes and
+identifiers run together in manuals made them the main cause of false
+alarms, for 0.03 of held-out AUC on one spinner).
 
-A logistic model weighs the counts against the number of words, of
-content-word pairs and of words with synonyms they were found in, so evidence
-adds up with length as a likelihood ratio does. Its weights are fitted by
-``bench/spun_eval.py`` on clean paragraphs, typo-ridden and spun copies of
-them, and ship as data/spun_model.json; the weight of scars is set by hand
-there, since the evaluation's spinner leaves none.
+A logistic model weighs the counts against the number of words, of content
+word pairs and of words with candidates, so evidence adds up with length as
+a likelihood ratio does. Its weights are fitted by ``bench/spun_eval.py`` on
+clean paragraphs, typo-ridden and spun copies of them (five spinners with
+three sources of words), and ship as data/spun_model.json; the weights of
+scars and tortured phrases are set by hand there, since the evaluation's
+spinners leave no scars and its tortured phrases are the list's own.
 
-A document is scored on all its kept text by how far its evidence lies above
-clean text's, in standard deviations of clean text of its length (at least
-30 words): a long article steadily above clean prose is spun although each
-paragraph alone is too short to tell. A paragraph scores the higher of two
-readings: its own evidence, read with up to ``shrink_words`` of its document
-at the document's rates; and its document's score, lowered as far as its own
-evidence falls below the document's (spinners rewrite whole articles, and a
-heading carries too few words to judge alone).
+A document is scored on all its kept text by how far its evidence lies
+above clean text's, in standard deviations of clean text of its length (at
+least DOCUMENT_MIN_WORDS, at most DOCUMENT_MAX_WORDS): a long article steadily above
+clean prose is spun although each paragraph alone is too short to tell. A
+paragraph scores the higher of two readings: its own evidence, read with up
+to ``shrink_words`` of its document at the document's rates; and its
+document's score, lowered as far as its own evidence falls below the
+document's.
 
 Reference data: the unigram and bigram counts of a web corpus that ship in
-the ``wordsegment`` package, and data/thesaurus.tsv.gz, built from WordNet
-by scripts/build_thesaurus.py. They are English: other languages get no
-score, with the reason.
+the ``wordsegment`` package; data/thesaurus.tsv.gz, built from WordNet by
+scripts/build_thesaurus.py; data/neighbours.tsv.gz, built from the word
+vectors in the ``wordllama`` wheel by scripts/build_neighbours.py. They are
+English: other languages get no score, with the reason.
 """
 from __future__ import annotations
 
@@ -54,7 +84,10 @@ import math
 import re
 import tomllib
 from array import array
+from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -65,29 +98,82 @@ from .base import Document
 from ..tablecache import cached, join_arrays, split_arrays
 
 COVERED_LANGUAGES = frozenset({"en"})
-# How much better, in nats (natural log), a synonym must fit for each step of
-# "better_synonym". Clean prose has such words at every step, fewer at each:
-# of the words with synonyms in the evaluation's clean paragraphs, 25% reach
-# 1 nat, 14% 2, 3.5% 4, 0.8% 6, 0.2% 8; of its 50%-spun copies 46%, 34%,
-# 18%, 9% and 4%, and 1.7% reach 10, where clean ones practically never do.
-SYNONYM_STEPS = (1, 2, 3, 4, 5, 6, 8, 10)
+# The sources of the words a swapped word may have replaced, and their files.
+SOURCE_FILES = {"wordnet": "data/thesaurus.tsv.gz", "vectors": "data/neighbours.tsv.gz"}
+ALL_SOURCES = tuple(SOURCE_FILES)
+# Candidates per word at most, the most common first: past eight they are
+# rare words that no writer was likely to have meant, and each costs a
+# look-up (twelve took 2.7% more of the scorer's instructions than eight
+# on 40 development pages).
+MAX_CANDIDATES = 8
+# How much better, in nats, a candidate must fit for each step of
+# "better_synonym". A word's fit beside its neighbours is the log count of
+# its pairs with them less FREQUENCY_DISCOUNT times its own log count per
+# neighbour: without the discount a common word fits every slot better than
+# a rarer synonym does ("excessively loud": "too loud" 1,000,000 times more
+# often), which says the common word is common, not that a swap was made.
+# (A full discount, 1.0, lost 0.02 of in-source AUC and the seeds.) Steps
+# below 3 (20 times) fire often in literary prose: without them the
+# quotations' paragraphs flagged on the genre set fell from 2.4% to 1.9%,
+# for about 0.01 of held-out AUC.
+SYNONYM_STEPS = (3, 4, 5, 6, 8, 10)
 SYNONYM_FEATURES = tuple(f"better_synonym_{step}" for step in SYNONYM_STEPS)
-# A passage's notes name the words whose synonym fits at least e^2 (about 7
-# times) better. A word that reaches only 1 nat weighs about what any word
-# with synonyms is expected to (in the shipped model +0.12 against -0.11), so
-# naming it would explain nothing.
-NOTED_GAIN = 2
-FEATURES = SYNONYM_FEATURES + ("malformed_word", "unknown_word", "filler", "scar")
+FREQUENCY_DISCOUNT = 0.5
+# A word seen e^19 (180 million) times or more ("said", "people", "year")
+# is the usual word for its place: what replaced it would be rarer. Its
+# candidates are not weighed (they were, on the development pages, a
+# tenth of the look-ups for almost none of the evidence).
+COMMONEST_SWAP_LOG_COUNT = 19.0
+# A passage's notes name the words whose candidate fits at least e^3 (about
+# 20 times) better: the first step of the evidence.
+NOTED_GAIN = 3
+# "unlisted_pair_K": the expected log count of a pair, from its words' log
+# counts as if independent, at which each bin starts. The table lists every
+# pair seen 100,000 times (e^11.5) or more: a pair expected e^12 times and
+# not listed is rarer than chance, which writers avoid and swaps produce.
+PAIR_BINS = (6, 9, 12)
+PAIR_KINDS = ("function", "content")
+_PAIR_NAMES = {
+    kind: (tuple(f"unlisted_{kind}_pair_{k}" for k in PAIR_BINS), tuple(f"{kind}_pairs_{k}" for k in PAIR_BINS))
+    for kind in PAIR_KINDS
+}
+PAIR_FEATURES = tuple(name for kind in PAIR_KINDS for names in _PAIR_NAMES[kind] for name in names)
+RARITY_BINS = (10, 12, 14, 16)
+RARITY_FEATURES = tuple(f"rarer_than_{k}" for k in RARITY_BINS)
+FEATURES = SYNONYM_FEATURES + PAIR_FEATURES + RARITY_FEATURES + (
+    "malformed_word", "tortured_phrase", "filler", "scar",
+)
 # The model's inputs: the evidence counts, and how many words, content-word
-# pairs and words with synonyms they were found in (per 100), which carry the
-# expected counts of clean text.
+# pairs and words with candidates they were found in (per 100).
 INPUTS = FEATURES + ("words", "content_pairs", "candidates")
-# A possessive is read as its word ("agency's" as agency; the tables have no
-# apostrophes) with no neighbour after it; other contractions ("don't") stay
-# whole, and unread.
+# The document model reads only evidence whose rate in clean text is low and
+# much the same from one kind of text to another: a document adds up its
+# evidence over thousands of words, and a small difference of genre in the
+# pairs and the rarity of its words (a manual's, a book of verse's) would
+# add up to false proof, as it did on the genre set before this split.
+DOCUMENT_INPUTS = SYNONYM_FEATURES + (
+    "malformed_word", "tortured_phrase", "filler", "scar", "words", "candidates",
+)
+# Weights set by hand, not fitted (see bench/spun_eval.py): the evaluation's
+# spinners leave no scars, and its tortured phrases are the list's own. A
+# strong scar (weight 2 in data/spun_artifacts.toml) multiplies the odds of
+# spinning by e^2; one phrase of the tortured list by e^7, enough to flag a
+# paragraph of 80 otherwise clean words: people do not write them.
+HAND_SET_WEIGHTS = {"scar": 1.0, "tortured_phrase": 7.0}
+# A possessive is read as its word ("agency's" as agency); other
+# contractions ("don't") stay whole, and unread.
 _WORD = re.compile(r"[A-Za-z]+(?:['’](?!s\b)[A-Za-z]+)?")
-# Function words are never counted as swapped themselves (no spinner swaps
-# "the"), and a pair of content words is read only between these.
+# A character against a word that makes it part of an identifier, a path, a
+# host or an address rather than prose (a hyphen and an apostrophe do not).
+_CODE_BEFORE = frozenset("_/\\@#$%&*+=<>|~^`[{0123456789")
+_CODE_AFTER = frozenset("_/\\@#$%&*+=<>|~^`[{(0123456789")
+# Where a sentence may start: a capitalised word after these (or at the
+# start of a passage) may be any word; elsewhere it is taken for a name.
+_SENTENCE_END = frozenset(".!?:;\"“”'‘’(—–-")
+# Any of the characters above against a letter, or a dot between two.
+_CODE_NEAR = re.compile(r"[_/\\@#$%&*+=<>|~^`\[{0-9][A-Za-z]|[A-Za-z][_/\\@#$%&*+=<>|~^`\[{(0-9]|\w\.\w")
+# Function words are never counted as swapped (no spinner swaps "the") nor
+# offered as candidates, and a pair of content words is read only between them.
 FUNCTION_WORDS = frozenset(
     """a an the and or but nor if of to in on at by for with from as into onto over under about
     is are was were be been being am it its this that these those he she they we you i me him her
@@ -96,34 +182,72 @@ FUNCTION_WORDS = frozenset(
     why how all any each every some also very just only too more most across through after before
     between during against without within among since until while up down out off per via upon""".split()
 )
+# A word the document uses this often is one of its topic or technical
+# terms: read in its own sense, not as a swap.
+TOPIC_WORD_MIN_USES = 3
 ARTIFACT_KINDS = ("scar", "filler")
 # A document is judged by how far its evidence lies above clean text's, in
-# standard deviations of clean text of its length (z). The paragraph model's
-# boundary is set for a paragraph's few words; a long document that sits
-# steadily above clean text is spun even below that boundary. On the
-# evaluation's held-out pages, clean and typo-ridden pages reach z = 2.7 and
-# 3.0 at most; at 4 the score is 0.5, and each further unit of z multiplies
-# the odds by e^DOCUMENT_Z_SLOPE (4.5).
+# standard deviations of clean text of its length (z). At 4 the score is
+# 0.5, and each further unit of z multiplies the odds by e^DOCUMENT_Z_SLOPE.
 DOCUMENT_Z_AT_HALF = 4.0
 DOCUMENT_Z_SLOPE = 1.5
-# A passage starts from its document's logit, at most this (a score of
-# 0.999, the highest shown), and loses DOCUMENT_Z_SLOPE per standard
-# deviation its own evidence falls below the document's rate. Without the
-# cap a heavily spun document would carry every line, however clean.
+# z grows with the square root of length for any text whose rate sits a
+# little above news prose: a document counts as at most this many words
+# (a long article), at its own rate, so that a small difference of genre
+# in a manual or a book never adds up to proof. Spinners rewrite whole
+# articles at rates far above clean text's, which 3,000 words show.
+DOCUMENT_MAX_WORDS = 3000
+# A document of fewer words counts as this many, the rest at no evidence: a
+# paragraph or two is judged by the paragraph model, which was fitted on
+# such, not by the document model's few features. (At 30 words, 40-80-word
+# clean paragraphs scored alone were flagged 4.4% of the time in the
+# leave-one-out rows without WordNet; at 200, 1.5%; on the seeds and in
+# the shipped model's rows it changes nothing but those paragraphs.)
+DOCUMENT_MIN_WORDS = 200
 PASSAGE_PRIOR_MAX_LOGIT = 7.0
 # "malformed_word": a regular suffix (as written, as the stem ends) on a stem
-# at least this common. Spinners inflect their synonyms by rule ("holded",
-# "switchings"); a typo rarely lands on a common stem plus a whole suffix.
+# at least this common.
+# A bare "d" only after a stem that ends in "e" ("maked"): after any other
+# stem it names a daemon ("systemd", "networkd"), not a past tense.
 SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"))
 MALFORMED_MIN_STEM_COUNT = 1_000_000
 _LOG_MALFORMED_MIN_STEM_COUNT = math.log(MALFORMED_MIN_STEM_COUNT)
-# "unknown_word": a keyboard slip is one edit (a letter dropped, doubled,
-# swapped or mistyped) from the word it spoils; a word with a neighbour that
-# common is taken for a typo, not for a spinner's rare synonym.
-TYPO_NEIGHBOUR_MIN_COUNT = 100_000
-_LOG_TYPO_NEIGHBOUR_MIN_COUNT = math.log(TYPO_NEIGHBOUR_MIN_COUNT)
-UNKNOWN_MIN_LETTERS = 4
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# British and American spellings of one word: each rewrite turns a British
+# ending or infix into the American one; two words that meet are one word.
+_SPELLING_REWRITES = (
+    ("isation", "ization"), ("ise", "ize"), ("ising", "izing"), ("ised", "ized"), ("yse", "yze"),
+    ("our", "or"), ("tre", "ter"), ("tres", "ters"), ("ogue", "og"), ("ence", "ense"), ("lled", "led"),
+    ("lling", "ling"), ("ller", "ler"), ("ae", "e"), ("oe", "e"), ("grey", "gray"), ("mme", "m"),
+)
+
+
+def spelling_key(word: str) -> str:
+    """`word` with British spellings made American ("neighbour" ->
+    "neighbor", "centre" -> "center"): equal keys are one word."""
+    for british, american in _SPELLING_REWRITES:
+        if british in word:
+            word = word.replace(british, american)
+    return word
+
+
+_ENDINGS = ("ings", "ing", "ies", "ied", "es", "ed", "ly", "s", "d", "e")
+
+
+def _stem(word: str) -> str:
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 2:
+            return word[: -len(ending)]
+    return word
+
+
+def same_word(a: str, b: str) -> bool:
+    """Spellings or forms of one word ("neighbour", "neighbor"; "uses",
+    "using"; "official", "officially"): never evidence of a swap."""
+    a, b = spelling_key(a), spelling_key(b)
+    if _stem(a) == _stem(b):
+        return True
+    prefix = max(min(len(a), len(b), 5) - 1, 3)
+    return a[:prefix] == b[:prefix]
 
 
 @dataclass(frozen=True)
@@ -132,8 +256,6 @@ class Artifact:
     pattern: re.Pattern[str]
     weight: float
     kind: str  # "scar" or "filler"
-    # One of these is in every match (read off the pattern, see
-    # cleaner/prefilter.py): most passages hold none, and are not searched.
     literals: tuple[str, ...] | None = None
 
     def may_occur_in(self, text: str) -> bool:
@@ -142,25 +264,22 @@ class Artifact:
 
 @dataclass
 class ReferenceTables:
-    """Natural logs of the reference corpus's counts, and the thesaurus;
+    """Natural logs of the reference corpus's counts, and the candidates;
     loaded on the first English document."""
 
     log_unigrams: dict[str, float]
-    # The pairs, both ways round: first -> second -> log count, and
-    # second -> first -> log count. Looking a word's synonyms up next to one
-    # neighbour is then one small dictionary, with no pair strings to build.
-    # Only pairs whose inner word is on a slate (see load_reference_tables).
+    # Every listed pair, first -> second -> log count; and for the pairs
+    # whose first word is a candidate, second -> first -> log count (the
+    # right-hand look-up of a candidate).
     followers: dict[str, dict[str, float]]
     preceders: dict[str, dict[str, float]]
     log_total: float
-    # The table lists the pairs seen at least its smallest count of times, so
-    # an unlisted pair was seen fewer: taken as half that, or as often as
-    # chance would pair its words if that is rarer.
+    # An unlisted pair was seen fewer times than the table's smallest count:
+    # taken as half that, or as often as chance would pair its words if rarer.
     log_unseen_pair: float
-    # word -> (the word and then its synonyms, most frequent first; their log
-    # counts): the slate a synonym is picked from, laid out for that. The
-    # slates hold strings of their own and their counts in arrays, whose
-    # numbers are read without writing to them (see load_reference_tables).
+    # word -> (the word and then its candidates, most frequent first; their
+    # log counts). The slates hold strings of their own and their counts in
+    # arrays, read without writing to them (see build_reference_tables).
     choices: dict[str, tuple[tuple[str, ...], array]]
 
 
@@ -171,23 +290,30 @@ class SpunModel:
     bias: float
     min_words: int
     shrink_words: int
-    # The model's logit less its bias, per 100 words of clean and typo-ridden
-    # text: its mean, and its spread from page to page (per square root of
-    # 100 words), measured by bench/spun_eval.py.
+    # The document model (DOCUMENT_INPUTS), and its logit less bias per 100
+    # words of clean and typo-ridden text: the mean, and the spread from
+    # page to page (per square root of 100 words), measured by
+    # bench/spun_eval.py.
+    document_weights: dict[str, float]
     clean_margin: float
     clean_spread: float
+    # first word -> ((the phrase's words, the term it replaced), ...)
+    phrases: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = field(default_factory=dict)
+    # The candidate sources whose tables this model reads (the evaluation
+    # leaves one out at a time).
+    sources: tuple[str, ...] = ALL_SOURCES
 
     @property
     def tables(self) -> ReferenceTables:
         # Not a field: the tables are large, so a pickled model (sent to a
         # worker) leaves them behind and each process loads its own, once.
-        return load_reference_tables()
+        return load_reference_tables(self.sources)
 
 
 def _read_log_counts(name: str):
     """(key, log count) for each "key<TAB>count" line of one of wordsegment's
-    count files, read line by line: the files whole, split, raised each
-    process's peak memory by about 65 MB while it loaded them."""
+    count files, read line by line (the files whole, split, raised each
+    process's peak memory by about 65 MB)."""
     log = math.log
     with resources.files("wordsegment").joinpath(name).open(encoding="utf-8") as handle:
         for line in handle:
@@ -195,26 +321,31 @@ def _read_log_counts(name: str):
             yield key, log(int(count))
 
 
-@lru_cache(maxsize=1)
-def load_reference_tables() -> ReferenceTables:
+@lru_cache(maxsize=4)
+def load_reference_tables(sources: tuple[str, ...] = ALL_SOURCES) -> ReferenceTables:
     """The process's tables: from the cache if they were built before from
     the same files (see cleaner/tablecache.py), else built."""
-    return cached("spun-tables", _table_inputs, build_reference_tables, _tables_to_plain, _tables_from_plain)
+    return cached(
+        "spun-tables",
+        lambda: _table_inputs(sources),
+        lambda: build_reference_tables(sources),
+        _tables_to_plain,
+        _tables_from_plain,
+    )
 
 
-def _table_inputs() -> list[bytes]:
+def _table_inputs(sources: tuple[str, ...]) -> list[bytes]:
     wordsegment = resources.files("wordsegment")
+    data = resources.files("cleaner")
     return [
         wordsegment.joinpath("unigrams.txt").read_bytes(),
         wordsegment.joinpath("bigrams.txt").read_bytes(),
-        resources.files("cleaner").joinpath("data/thesaurus.tsv.gz").read_bytes(),
+        *(name.encode() + data.joinpath(SOURCE_FILES[name]).read_bytes() for name in sources),
         Path(__file__).read_bytes(),  # the code that builds them
     ]
 
 
 def _tables_to_plain(tables: ReferenceTables) -> tuple:
-    # marshal keeps an object that is reached twice as one object, so the
-    # strings the tables share stay shared when they are read back.
     slates = {word: slate for word, (slate, _) in tables.choices.items()}
     counts = join_arrays(counts for _, counts in tables.choices.values())
     return (tables.log_unigrams, tables.followers, tables.preceders, tables.log_total, tables.log_unseen_pair,
@@ -230,35 +361,49 @@ def _tables_from_plain(plain: tuple) -> ReferenceTables:
     return ReferenceTables(unigrams, followers, preceders, log_total, log_unseen_pair, choices)
 
 
-def build_reference_tables() -> ReferenceTables:
+def read_candidates(sources: tuple[str, ...], unigrams: dict[str, float]) -> dict[str, set[str]]:
+    """word -> the words it may have replaced, from each source; a vector
+    neighbour counts both ways (a spinner that wrote B for A drew B from
+    A's neighbours, while B's own may not hold A)."""
+    found: dict[str, set[str]] = {}
+    for name in sources:
+        raw = resources.files("cleaner").joinpath(SOURCE_FILES[name]).read_bytes()
+        for line in gzip.decompress(raw).decode("utf-8").splitlines():
+            form, _, others = line.partition("\t")
+            for other in others.split():
+                found.setdefault(form, set()).add(other)
+                if name == "vectors":
+                    found.setdefault(other, set()).add(form)
+    return found
+
+
+def build_reference_tables(sources: tuple[str, ...] = ALL_SOURCES) -> ReferenceTables:
     """The tables, laid out to be shared. The batch loads them before it forks
     its workers, which share these pages with it until they write to one.
-    Reading a table writes: a value looked up, or a slate read, gets its
-    reference count raised, and the page it lies on is copied into the
-    worker. So fewer objects are read: a slate's counts are an array, whose
-    numbers are read without writing to it, and the slates hold strings of
-    their own (43,000 words), not the word table's keys (333,000 words,
-    which lookups only compare)."""
+    Reading a table writes (a value looked up gets its reference count
+    raised, and its page is copied into the worker), so fewer objects are
+    read: a slate's counts are an array, and the slates hold strings of their
+    own (about 45,000 words), not the word table's keys (333,000 words)."""
     unigrams = dict(_read_log_counts("unigrams.txt"))
-    raw = resources.files("cleaner").joinpath("data/thesaurus.tsv.gz").read_bytes()
     choices: dict[str, tuple[tuple[str, ...], array]] = {}
-    candidates: dict[str, str] = {}  # every word on a slate, one string each, shared by the slates
-    for line in gzip.decompress(raw).decode("utf-8").splitlines():
-        form, _, synonyms = line.partition("\t")
-        slate = tuple(candidates.setdefault(word, word) for word in (form, *synonyms.split()) if word in unigrams)
-        if slate[:1] == (form,) and len(slate) > 1:
+    candidates: dict[str, str] = {}  # every word on a slate, one string each
+    for form, others in sorted(read_candidates(sources, unigrams).items()):
+        if form not in unigrams or form in FUNCTION_WORDS:
+            continue
+        usable = sorted(
+            (w for w in others if w in unigrams and w not in FUNCTION_WORDS and not same_word(form, w)),
+            key=lambda w: (-unigrams[w], w),
+        )[:MAX_CANDIDATES]
+        if usable:
+            slate = tuple(candidates.setdefault(word, word) for word in (form, *usable))
             choices[slate[0]] = (slate, array("d", map(unigrams.__getitem__, slate)))
-    # A pair is only ever looked up with a slate's word in it, so each
-    # direction keeps the pairs whose looked-up word is on a slate (60% of
-    # them); the smallest count is that of the whole table.
     followers: dict[str, dict[str, float]] = {}
     preceders: dict[str, dict[str, float]] = {}
-    same = {word: word for word in unigrams}  # one string per neighbour, shared by the tables
+    same = {word: word for word in unigrams}
     smallest = math.inf
     for pair, count in _read_log_counts("bigrams.txt"):
         first, _, second = pair.partition(" ")
-        if second in candidates:
-            followers.setdefault(same.get(first, first), {})[candidates[second]] = count
+        followers.setdefault(same.get(first, first), {})[candidates.get(second) or same.get(second, second)] = count
         if first in candidates:
             preceders.setdefault(same.get(second, second), {})[candidates[first]] = count
         if count < smallest:
@@ -266,6 +411,28 @@ def build_reference_tables() -> ReferenceTables:
     # The corpus the counts come from has this many tokens (wordsegment's documentation).
     log_total = math.log(1_024_908_267_229.0)
     return ReferenceTables(unigrams, followers, preceders, log_total, smallest - math.log(2), choices)
+
+
+def phrase_table(pairs: dict[str, str]) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """The tortured phrases by their first word: {phrase: replaced term} ->
+    first word -> ((its words, replaced term), ...), longest first."""
+    table: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase, original in pairs.items():
+        words = tuple(w.lower() for w in _WORD.findall(phrase))
+        table.setdefault(words[0], []).append((words, original))
+    return {first: tuple(sorted(found, key=lambda item: -len(item[0]))) for first, found in table.items()}
+
+
+def read_tortured_phrases(text: str) -> dict[str, str]:
+    pairs = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        tortured, tab, original = line.partition("\t")
+        if not tab or not tortured.strip() or not original.strip():
+            raise ValueError(f"tortured_phrases.tsv:{number}: expected 'phrase<TAB>term', got {line!r}")
+        pairs[tortured.strip().lower()] = original.strip()
+    return pairs
 
 
 @lru_cache(maxsize=1)
@@ -279,22 +446,31 @@ def load_spun_data() -> SpunModel:
             raise ValueError(f"spun_artifacts.toml: {a['name']}: kind {kind!r}, expected one of {ARTIFACT_KINDS}")
         pattern = re.compile(a["pattern"])
         artifacts.append(Artifact(a["name"], pattern, float(a["weight"]), kind, prefilter_literals(pattern)))
+    phrases = phrase_table(read_tortured_phrases(data.joinpath("tortured_phrases.tsv").read_text(encoding="utf-8")))
     model = json.loads(data.joinpath("spun_model.json").read_text(encoding="utf-8"))
-    return model_from(tuple(artifacts), model)
+    return model_from(tuple(artifacts), model, phrases)
 
 
-def model_from(artifacts: tuple[Artifact, ...], model: dict) -> SpunModel:
+def model_from(
+    artifacts: tuple[Artifact, ...], model: dict, phrases: dict | None = None, sources: tuple[str, ...] = ALL_SOURCES
+) -> SpunModel:
     if set(model["weights"]) != set(INPUTS):
         raise ValueError(f"spun model: weights for {sorted(model['weights'])}, expected {sorted(INPUTS)}")
-    clean = model["clean_per_100_words"]
+    document = model["document"]
+    if set(document["weights"]) != set(DOCUMENT_INPUTS):
+        raise ValueError(f"spun model: document weights for {sorted(document['weights'])}, expected {sorted(DOCUMENT_INPUTS)}")
+    clean = document["clean_per_100_words"]
     return SpunModel(
         artifacts,
         dict(model["weights"]),
         float(model["bias"]),
         int(model["min_words"]),
         int(model["shrink_words"]),
+        dict(document["weights"]),
         float(clean["margin"]),
         float(clean["spread"]),
+        phrases or {},
+        sources,
     )
 
 
@@ -316,47 +492,44 @@ class PassageEvidence:
             self.counts[name] += other.counts[name]
 
 
-_NONE: dict[str, float] = {}  # no listed pairs with that neighbour
+_NONE: dict[str, float] = {}
 
 
 def _best_synonym(
     tables: ReferenceTables, words: tuple[str, ...], counts: array, left: str | None, right: str | None
 ) -> tuple[str, float]:
-    """The synonym that fits between `left` and `right` (None: no listed
-    neighbour there) best, and by how much better than the word, in nats;
-    `words` and `counts` are the word's choices (see ReferenceTables).
+    """The candidate that fits between `left` and `right` (None: no listed
+    neighbour there; at least one is given) best, and by how much better
+    than the word, in nats; `words` and `counts` are the word's slate.
 
-    A word's fit is the log of its count in that slot, up to a constant shared
-    by every word there: log c(left x) + log c(x right) - log c(x) with both
-    neighbours, one pair's count with one, the word's own count with none.
-    Written out per case, since it runs for every synonym of every word.
+    A word's fit is the log count of its pair with each neighbour less
+    FREQUENCY_DISCOUNT times its own log count per neighbour. An unlisted
+    pair's count is the smaller of `unseen` and chance (`lead`/`tail` plus
+    the word's count). Written out per case: it runs for every candidate of
+    every word.
     """
     unigrams, unseen, total = tables.log_unigrams, tables.log_unseen_pair, tables.log_total
-    # Every listed pair has a log count above 11 (100,000 times), so `or`
-    # falls through only for an unlisted one, whose estimate is the smaller of
-    # `unseen` and chance (`lead`/`tail` + the word's count).
     if left and right:
         after, before = tables.followers.get(left, _NONE), tables.preceders.get(right, _NONE)
         lead, tail = unigrams[left] - total, unigrams[right] - total
         lead_cut, tail_cut = unseen - lead, unseen - tail
+        discount = 2 * FREQUENCY_DISCOUNT
         fits = [
             (after.get(x) or (lead + c if c < lead_cut else unseen))
             + (before.get(x) or (tail + c if c < tail_cut else unseen))
-            - c
+            - discount * c
             for x, c in zip(words, counts)
         ]
     elif left:
         after = tables.followers.get(left, _NONE)
         lead = unigrams[left] - total
         lead_cut = unseen - lead
-        fits = [after.get(x) or (lead + c if c < lead_cut else unseen) for x, c in zip(words, counts)]
-    elif right:
-        before = tables.preceders.get(right, _NONE)
-        tail = unigrams[right] - total
-        tail_cut = unseen - tail
-        fits = [before.get(x) or (tail + c if c < tail_cut else unseen) for x, c in zip(words, counts)]
+        fits = [(after.get(x) or (lead + c if c < lead_cut else unseen)) - FREQUENCY_DISCOUNT * c for x, c in zip(words, counts)]
     else:
-        fits = list(counts)
+        before = tables.preceders.get(right, _NONE)  # type: ignore[arg-type]
+        tail = unigrams[right] - total  # type: ignore[index]
+        tail_cut = unseen - tail
+        fits = [(before.get(x) or (tail + c if c < tail_cut else unseen)) - FREQUENCY_DISCOUNT * c for x, c in zip(words, counts)]
     own, fits[0] = fits[0], -math.inf
     best = max(fits)
     return words[fits.index(best)], best - own
@@ -367,79 +540,142 @@ def _malformed_stem(tables: ReferenceTables, word: str) -> str | None:
     for suffix, ending in SUFFIXES:
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             stem = word[: -len(suffix)] + ending
+            if suffix == "d" and not stem.endswith("e"):
+                continue
             if tables.log_unigrams.get(stem, -math.inf) >= _LOG_MALFORMED_MIN_STEM_COUNT and stem in tables.choices:
                 return stem
     return None
 
 
-def _one_edit_away(word: str):
-    """Every string one deletion, transposition, substitution or insertion from `word`."""
-    for i in range(len(word) + 1):
-        head, tail = word[:i], word[i:]
-        if tail:
-            yield head + tail[1:]
-            if len(tail) > 1:
-                yield head + tail[1] + tail[0] + tail[2:]
-        for letter in _LETTERS:
-            if tail:
-                yield head + letter + tail[1:]
-            yield head + letter + tail
+def _is_prose(text: str, match: re.Match) -> bool:
+    """Whether a word is prose, to be read: not part of an identifier, path,
+    host or address, and not a name (see the module docstring)."""
+    word = match.group()
+    start, stop = match.span()
+    if not word.islower():
+        if not word[0].isupper() or not (len(word) == 1 or word[1:].islower()):
+            return False  # camelCase, ACRONYM
+        # A capital at the start of a sentence may be any word; else a name.
+        back = start - 1
+        while back >= 0 and text[back] == " ":
+            back -= 1
+        if back >= 0 and text[back] not in _SENTENCE_END:
+            return False
+    before = text[start - 1] if start else " "
+    after = text[stop : stop + 1] or " "
+    return not (
+        before in _CODE_BEFORE or after in _CODE_AFTER
+        or (before == "." and start > 1 and text[start - 2].isalnum())  # os.path
+        or (after == "." and text[stop + 1 : stop + 2].isalnum())  # example.com
+    )
 
 
-def _looks_like_typo(tables: ReferenceTables, word: str) -> bool:
-    unigrams = tables.log_unigrams
-    return any(unigrams.get(near, -math.inf) >= _LOG_TYPO_NEIGHBOUR_MIN_COUNT for near in _one_edit_away(word))
+def topic_words(texts) -> frozenset[str]:
+    """The words a document uses TOPIC_WORD_MIN_USES times or more."""
+    return _topics(Counter(w.lower() for text in texts for w in _WORD.findall(text)))
 
 
-def passage_evidence(text: str, model: SpunModel, artifacts: tuple[Artifact, ...] | None = None) -> PassageEvidence:
+def _topics(uses: Counter) -> frozenset[str]:
+    return frozenset(w for w, n in uses.items() if n >= TOPIC_WORD_MIN_USES)
+
+
+def passage_evidence(
+    text: str, model: SpunModel, artifacts: tuple[Artifact, ...] | None = None, topics: frozenset[str] | None = None
+) -> PassageEvidence:
     """The evidence of one passage. `artifacts`: those worth searching for
-    (a document's caller knows which its text may hold); by default, the
-    model's that `text` may hold."""
-    tables = model.tables
-    unigrams, choices = tables.log_unigrams, tables.choices
+    (by default the model's that `text` may hold); `topics`: the document's
+    topic words (by default the passage's own)."""
     matches = list(_WORD.finditer(text))
     written = [m.group() for m in matches]
     words = [w.lower() for w in written]
-    # Neighbours count only when a single space separates them: a comma or a
-    # full stop ends the pair.
+    if topics is None:
+        topics = _topics(Counter(words))
+    return _evidence(text, matches, written, words, model, artifacts, topics)
+
+
+def _evidence(
+    text: str, matches: list[re.Match], written: list[str], words: list[str], model: SpunModel,
+    artifacts: tuple[Artifact, ...] | None, topics: frozenset[str], phrases: dict | None = None,
+) -> PassageEvidence:
+    """passage_evidence, given the passage's words (read once per document);
+    `phrases` empty: the document holds no tortured phrase's first word."""
+    tables = model.tables
+    unigrams, choices, followers = tables.log_unigrams, tables.choices, tables.followers
+    log_total = tables.log_total
+    # Neighbours count only when a single space separates them.
     adjacent = [b.start() - a.end() == 1 and text[a.end()] == " " for a, b in zip(matches, matches[1:])]
+    # Only the words that are read as possible swaps are checked for being
+    # prose (_is_prose); a neighbour is any listed word.
     listed = [word in unigrams for word in words]
     evidence = PassageEvidence(words=len(words))
     counts, notes = evidence.counts, evidence.notes
+    # Histograms by how many of a feature's steps a value reaches, turned
+    # into the features' counts ("reaches step k or more") at the end: one
+    # increment per pair or word instead of one per step.
+    steps = len(PAIR_BINS) + 1
+    low, middle, high = PAIR_BINS
+    rare1, rare2, rare3, rare4 = RARITY_BINS
+    pairs = [0] * (2 * steps)  # function-word pairs, then content pairs
+    unlisted = [0] * (2 * steps)
+    rarity = [0] * (len(RARITY_BINS) + 1)
+    gains = [0] * (len(SYNONYM_STEPS) + 1)
     last = len(words) - 1
+    content_pairs = candidates = 0
     for i, word in enumerate(words):
-        if word in FUNCTION_WORDS:
+        if word in FUNCTION_WORDS or word in topics or not _is_prose(text, matches[i]):
             continue
         if not listed[i]:
-            if not (written[i].isalpha() and written[i].islower()):
-                continue  # names, acronyms and contractions are missing from the table for other reasons
+            if not written[i].isalpha():
+                continue  # a contraction
             stem = _malformed_stem(tables, word)
             if stem:
                 counts["malformed_word"] += 1
                 notes.append(f"malformed_word: {written[i]!r} ({stem!r} with a suffix it does not take)")
-            elif len(word) >= UNKNOWN_MIN_LETTERS and not _looks_like_typo(tables, word):
-                counts["unknown_word"] += 1
-                notes.append(f"unknown_word: {written[i]!r}")
             continue
-        left = words[i - 1] if i > 0 and adjacent[i - 1] and listed[i - 1] else None
+        log_count = unigrams[word]
+        rarity[0 if log_count < rare1 else 1 if log_count < rare2 else 2 if log_count < rare3 else 3 if log_count < rare4 else 4] += 1
+        left = words[i - 1] if i and adjacent[i - 1] and listed[i - 1] else None
         right = words[i + 1] if i < last and adjacent[i] and listed[i + 1] else None
-        if right and right not in FUNCTION_WORDS:
-            evidence.content_pairs += 1
-        slate = choices.get(word)
-        if slate is None:
+        # The word's pairs: with the word after it, and with a function word
+        # before it (a content word before it counts this pair as its own).
+        # (A pair expected fewer than e^low times is in no feature: not looked up.)
+        if right:
+            content = right not in FUNCTION_WORDS
+            content_pairs += content
+            expected = log_count + unigrams[right] - log_total
+            if expected >= low:
+                slot = (1 if expected < middle else 2 if expected < high else 3) + (steps if content else 0)
+                pairs[slot] += 1
+                if right not in followers.get(word, _NONE):
+                    unlisted[slot] += 1
+        if left and left in FUNCTION_WORDS:
+            expected = log_count + unigrams[left] - log_total
+            if expected >= low:
+                slot = 1 if expected < middle else 2 if expected < high else 3
+                pairs[slot] += 1
+                if word not in followers.get(left, _NONE):
+                    unlisted[slot] += 1
+        slate = choices.get(word) if log_count < COMMONEST_SWAP_LOG_COUNT else None
+        if slate is None or not (left or right):
             continue
-        evidence.candidates += 1
+        candidates += 1
         best, gain = _best_synonym(tables, *slate, left, right)
         if gain < SYNONYM_STEPS[0]:
             continue
-        for step, feature in zip(SYNONYM_STEPS, SYNONYM_FEATURES):
-            if gain >= step:
-                counts[feature] += 1
+        gains[bisect_right(SYNONYM_STEPS, gain)] += 1
         if gain < NOTED_GAIN:
             continue
         as_written = " ".join(x for x in (left, written[i], right) if x)
         usual = " ".join(x for x in (left, best, right) if x)
         notes.append(f"better_synonym: {as_written!r} ({usual!r} fits {math.exp(gain):,.0f}x better)")
+    evidence.content_pairs, evidence.candidates = content_pairs, candidates
+    for kind_start, kind in ((0, "function"), (steps, "content")):
+        unlisted_names, pair_names = _PAIR_NAMES[kind]
+        counts.update(zip(pair_names, _at_least(pairs[kind_start + 1 : kind_start + steps])))
+        counts.update(zip(unlisted_names, _at_least(unlisted[kind_start + 1 : kind_start + steps])))
+    counts.update(zip(RARITY_FEATURES, accumulate(rarity)))
+    counts.update(zip(SYNONYM_FEATURES, _at_least(gains[1:])))
+    _tortured(words, model.phrases if phrases is None else phrases, counts, notes)
     for artifact in model.artifacts if artifacts is None else artifacts:
         if not artifact.may_occur_in(text):
             continue
@@ -449,25 +685,43 @@ def passage_evidence(text: str, model: SpunModel, artifacts: tuple[Artifact, ...
     return evidence
 
 
+def _at_least(histogram: list[int]) -> list[int]:
+    """For each bin, the count in it and every bin above it."""
+    return list(accumulate(reversed(histogram)))[::-1]
+
+
+def _tortured(words: list[str], phrases: dict, counts: dict[str, float], notes: list[str]) -> None:
+    """Count the list's phrases in `words`, longest first at each place; a
+    phrase inside a longer one found ("neural organization" in "profound
+    neural organization") is not counted again."""
+    covered = 0  # words before this belong to a phrase already counted
+    for i in [i for i, word in enumerate(words) if word in phrases] if phrases else ():
+        if i < covered:
+            continue
+        for phrase, original in phrases[words[i]]:
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                counts["tortured_phrase"] += 1
+                notes.append(f"tortured_phrase: {' '.join(phrase)!r} (a paraphrase of {original!r})")
+                covered = i + len(phrase)
+                break
+
+
 def feature_values(
     evidence: PassageEvidence, prior: PassageEvidence | None, model: SpunModel, min_words: int | None = None
 ) -> dict[str, float]:
     """The model's inputs: each kind of evidence counted, with the numbers of
-    words, content-word pairs and words with synonyms (per 100) that they
+    words, content-word pairs and words with candidates (per 100) that they
     are weighed against.
 
     Counts rather than rates, so evidence adds up as a log-likelihood ratio
-    does: 3 swaps in 60 words are a hint, 50 in 1,000 are proof. With a
-    `prior` (the passage's document), the passage is read as if it had
-    `shrink_words` more words at the document's rates. A passage counts at
-    least `min_words` (the model's, by default) words: fewer are too few to
-    set a rate against.
+    does. With a `prior` (the passage's document), the passage is read as if
+    it had `shrink_words` more words at the document's rates. A passage
+    counts at least `min_words` (the model's, by default) words.
     """
     floor = model.min_words if min_words is None else min_words
     words, pairs = float(max(evidence.words, floor)), float(evidence.content_pairs)
     candidates = float(evidence.candidates)
     counts = dict(evidence.counts)
-    # Never more of the document than there is besides the passage itself.
     borrowed = min(model.shrink_words, prior.words - evidence.words) if prior is not None else 0
     if borrowed > 0:
         share = borrowed / prior.words
@@ -491,26 +745,41 @@ def probability(values: dict[str, float], model: SpunModel) -> float:
 
 
 def margin(values: dict[str, float], model: SpunModel) -> float:
-    """The paragraph model's logit less its bias: the evidence, weighed
-    against what clean text of that length would show."""
+    """The paragraph model's logit less its bias."""
     return sum(model.weights[name] * values[name] for name in INPUTS)
+
+
+def document_margin(values: dict[str, float], model: SpunModel) -> float:
+    """The document model's logit less its bias."""
+    weights = model.document_weights
+    return sum(weights[name] * values[name] for name in DOCUMENT_INPUTS)
 
 
 def _clean_z(evidence: PassageEvidence, model: SpunModel, per_100_words: float, min_words: int = 0) -> float:
     """How many standard deviations of clean text `evidence` lies above
-    `per_100_words` (a margin per 100 words) for its length, counted as at
-    least `min_words` words."""
+    `per_100_words` (a document-model margin per 100 words) for its
+    length, counted as at least `min_words` words."""
     hundreds = max(evidence.words, min_words) / 100.0
     values = feature_values(evidence, None, model, min_words=min_words)
-    return (margin(values, model) - per_100_words * hundreds) / (model.clean_spread * math.sqrt(hundreds))
+    return (document_margin(values, model) - per_100_words * hundreds) / (model.clean_spread * math.sqrt(hundreds))
 
 
 def _read_document(lines: list[Line], model: SpunModel) -> tuple[list[tuple[Line, PassageEvidence]], PassageEvidence]:
     """Each line's evidence, and all of it added up as the document's."""
-    # The artifacts the document may hold at all: most hold few or none.
     joined = "\n".join(line.text for line in lines)
     artifacts = tuple(artifact for artifact in model.artifacts if artifact.may_occur_in(joined))
-    found = [(line, passage_evidence(line.text, model, artifacts)) for line in lines]
+    read = []
+    uses: Counter = Counter()
+    for line in lines:
+        matches = list(_WORD.finditer(line.text))
+        written = [m.group() for m in matches]
+        words = [w.lower() for w in written]
+        uses.update(words)
+        read.append((matches, written, words))
+    topics = _topics(uses)
+    # The tortured phrases the document may hold: most hold none.
+    phrases = {first: found for first, found in model.phrases.items() if first in uses}
+    found = [(line, _evidence(line.text, *words, model, artifacts, topics, phrases)) for line, words in zip(lines, read)]
     document = PassageEvidence()
     for _, evidence in found:
         document.add(evidence)
@@ -518,9 +787,12 @@ def _read_document(lines: list[Line], model: SpunModel) -> tuple[list[tuple[Line
 
 
 def _document_z(document: PassageEvidence, model: SpunModel) -> float:
-    # A document of a few words counts as the paragraph model's least (30):
-    # one odd word in a headline is not a spun article.
-    return _clean_z(document, model, model.clean_margin, model.min_words)
+    # A document of a few words counts as DOCUMENT_MIN_WORDS; a long one as
+    # DOCUMENT_MAX_WORDS at its own rate.
+    z = _clean_z(document, model, model.clean_margin, DOCUMENT_MIN_WORDS)
+    if document.words > DOCUMENT_MAX_WORDS:
+        z *= math.sqrt(DOCUMENT_MAX_WORDS / document.words)
+    return z
 
 
 def document_z(lines: list[Line], model: SpunModel | None = None) -> float:
@@ -550,16 +822,13 @@ def score_spun(
     if document.words == 0:
         return SpunResult(0.0, False, ())
     document_logit = DOCUMENT_Z_SLOPE * (_document_z(document, model) - DOCUMENT_Z_AT_HALF)
-    document_rate = margin(feature_values(document, None, model, min_words=0), model) / (document.words / 100.0)
+    document_rate = document_margin(feature_values(document, None, model, min_words=0), model) / (document.words / 100.0)
     document_score = _squash(document_logit)
     prior = min(document_logit, PASSAGE_PRIOR_MAX_LOGIT)
 
     def passage_score(evidence: PassageEvidence) -> float:
-        # On its own evidence (read with some of its document), or as part of
-        # its document unless its evidence falls clearly below the
-        # document's: a quotation left as written in a spun article.
         logit = model.bias + margin(feature_values(evidence, document, model), model)
-        if prior > logit:  # else the document's reading, which only lowers the prior, cannot win
+        if prior > logit:
             logit = max(logit, prior + DOCUMENT_Z_SLOPE * min(0.0, _clean_z(evidence, model, document_rate)))
         return _squash(logit)
 
