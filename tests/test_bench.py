@@ -60,10 +60,17 @@ def test_throughput_benchmark_runs_every_row_on_a_small_folder(tmp_path, capsys)
     rows = {r["row"]: r for r in json.loads(out.read_text())}
     assert set(rows) == {
         "cleaner --jobs 1", "cleaner --jobs 2", "cleaner, spun off", "ftfy.fix_text", "c4 lines",
-        "justext lines", "trafilatura html", "stream --jobs 1", "stream --jobs 2",
+        "justext english", "justext lines", "trafilatura html", "stream --jobs 1", "stream --jobs 2",
     }
     assert all(r["docs_per_s"] > 0 and r["peak_tree_mb"] >= r["peak_process_mb"] > 0 for r in rows.values())
-    assert "6 documents" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert "6 documents" in shown
+    for headline in ("of jusText's speed (English stoplist)", "of jusText's speed (language detected)",
+                     "--jobs 2 against --jobs 1", "of bare ftfy's speed"):
+        assert headline in shown
+    # Each headline is the other row's time over ours, round by round.
+    ratio = rows["justext english"]["seconds"] / rows["cleaner --jobs 1"]["seconds"]
+    assert f"cleaner --jobs 1: {ratio:.2f}x of jusText's speed (English stoplist)" in shown
 
 
 @pytest.mark.slow
