@@ -202,28 +202,43 @@ def repair_text(text: str, settings: ftfy.TextFixerConfig = REPAIR_DEFAULTS) -> 
     if not _NEEDS_FTFY.search(text):  # plain ASCII: nothing for ftfy or the space normalisers
         return text, ()
     fixes: list[str] = []
-    fixed = text
-    if _ftfy_fixers_apply(text, settings):
-        # ftfy normalises inside its loop; here `normalize` (which keeps what
-        # NFC would swap) takes that place, and ftfy runs again on what it
-        # composed (``A`` + tilde, then ``©``, is mojibake only once composed).
-        fixers = settings._replace(normalization=None)
-        for _ in range(MAX_REPAIR_ROUNDS):
-            before = fixed
-            fixed, explanation = ftfy.fix_and_explain(fixed, config=fixers)
-            if fixed != before and explanation:
-                fixes.extend(f"{step.action}:{step.parameter}" for step in explanation)
-            if settings.normalization is None:
-                break
-            normalized = normalize(fixed, settings.normalization)
-            if normalized == fixed:
-                break
-            fixes.append(f"normalize:{settings.normalization}")
-            fixed = normalized
-    spaced = _ZERO_WIDTH.sub("", _ODD_SPACES.sub(" ", fixed))
-    if spaced != fixed:
-        fixes.append("normalize:spaces")
+    for _ in range(MAX_REPAIR_ROUNDS):
+        fixed = _ftfy_rounds(text, settings, fixes)
+        spaced = _ZERO_WIDTH.sub("", _ODD_SPACES.sub(" ", fixed))
+        if spaced == fixed:
+            break
+        if "normalize:spaces" not in fixes:
+            fixes.append("normalize:spaces")
+        # An odd space can hide mojibake from ftfy ("\xa0Ã©" is left alone,
+        # " Ã©" is not): it looks again, so that repairing a repaired line
+        # changes nothing.
+        text = spaced
     return spaced, tuple(fixes)
+
+
+def _ftfy_rounds(text: str, settings: ftfy.TextFixerConfig, fixes: list[str]) -> str:
+    """ftfy's fixers and the normalization, until they change nothing more;
+    what they did is added to `fixes`."""
+    if not _ftfy_fixers_apply(text, settings):
+        return text
+    # ftfy normalises inside its loop; here `normalize` (which keeps what NFC
+    # would swap) takes that place, and ftfy runs again on what it composed
+    # (``A`` + tilde, then ``©``, is mojibake only once composed).
+    fixers = settings._replace(normalization=None)
+    fixed = text
+    for _ in range(MAX_REPAIR_ROUNDS):
+        before = fixed
+        fixed, explanation = ftfy.fix_and_explain(fixed, config=fixers)
+        if fixed != before and explanation:
+            fixes.extend(f"{step.action}:{step.parameter}" for step in explanation)
+        if settings.normalization is None:
+            break
+        normalized = normalize(fixed, settings.normalization)
+        if normalized == fixed:
+            break
+        fixes.append(f"normalize:{settings.normalization}")
+        fixed = normalized
+    return fixed
 
 
 EMPTIED = Decision(False, "repair:emptied", "nothing left after repair")
