@@ -12,6 +12,7 @@ from .pipeline import Cleaner, clean
 from .result import CleanResult, Cut, DroppedLine, Language, LineLabel, Repair, SpunPassage, SpunResult
 from .rulefile import RuleFileError
 from .steps.decode import NotTextError
+from .steps.repair import REPAIR_DEFAULTS
 
 __version__ = "0.1.0"
 
@@ -24,6 +25,7 @@ __all__ = [
     "Language",
     "LineLabel",
     "NotTextError",
+    "REPAIR_DEFAULTS",
     "Repair",
     "RuleFileError",
     "SpunPassage",

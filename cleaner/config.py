@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from ftfy import TextFixerConfig
+
 
 class ConfigError(ValueError):
     """An option with a value outside its range (the command line refuses
@@ -24,8 +26,14 @@ class _Options(NamedTuple):
     #: Seconds one rule-file pattern may spend on one line before it counts as
     #: not matching (and is reported in the result's warnings, by rule id).
     rule_timeout: float = 1.0
-    #: Run ftfy and the space normaliser over the text (see ``steps/repair.py``).
-    repair: bool = True
+    #: Repair the text with ftfy and the space normaliser (see
+    #: ``steps/repair.py``): True, with the project's ftfy settings (which
+    #: never change correct text in any language: full-width CJK punctuation,
+    #: curly quotes and characters NFC would swap for others stay as written);
+    #: False, not at all; or an ``ftfy.TextFixerConfig`` of your own (with
+    #: ``fix_line_breaks=False``: lines are split before repair), for instance
+    #: ``cleaner.REPAIR_DEFAULTS._replace(fix_character_width=True)``.
+    repair: bool | TextFixerConfig = True
     #: Run the generic line heuristics. Turning them off leaves only rule files
     #: and de-duplication, which is what a strict "rules only" user wants.
     heuristics: bool = True
@@ -62,7 +70,7 @@ class Config(_Options):
         return type(self)(**{**self._asdict(), **changes})
 
 
-_FLAGS = ("builtin_rules", "repair", "heuristics", "dedupe", "detect_language", "score_spun", "drop_spun")
+_FLAGS = ("builtin_rules", "heuristics", "dedupe", "detect_language", "score_spun", "drop_spun")
 
 
 def _check(config: _Options) -> None:
@@ -71,6 +79,16 @@ def _check(config: _Options) -> None:
     for name in _FLAGS:
         if not isinstance(getattr(config, name), bool):
             raise ConfigError(f"{name} must be True or False, not {getattr(config, name)!r}")
+    if isinstance(config.repair, TextFixerConfig):
+        if config.repair.fix_line_breaks:
+            raise ConfigError(
+                "repair's fix_line_breaks must be False: the text is split into lines before repair, "
+                "and a repair cannot add a line (use repair._replace(fix_line_breaks=False))"
+            )
+        if config.repair.normalization not in (None, "NFC", "NFD", "NFKC", "NFKD"):
+            raise ConfigError(f"repair's normalization must be None, NFC, NFD, NFKC or NFKD, not {config.repair.normalization!r}")
+    elif not isinstance(config.repair, bool):
+        raise ConfigError(f"repair must be True, False or an ftfy.TextFixerConfig, not {config.repair!r}")
     if not _number(config.rule_timeout) or not 0 < config.rule_timeout < math.inf:
         raise ConfigError(f"rule_timeout must be a number of seconds above 0, not {config.rule_timeout!r}")
     if not isinstance(config.language_sample_chars, int) or isinstance(config.language_sample_chars, bool) \

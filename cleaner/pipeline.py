@@ -25,7 +25,7 @@ from .steps.extract import extract_html, looks_like_html
 from .steps.heuristics import HeuristicsData, HeuristicsStep, load_heuristics_data
 from .steps.language import LanguageDetector, LanguageStep
 from .steps.linemodel import LineModel, load_line_model
-from .steps.repair import RepairStep
+from .steps.repair import RepairStep, ftfy_settings
 from .steps.rules import RulesStep
 from .steps.spun import SpunStep, load_reference_tables, load_spun_data
 
@@ -68,7 +68,7 @@ class Cleaner:
         self._line_model = line_model if line_model is not None else load_line_model()
         self._extract_html = html_extractor or extract_html
         self._language = LanguageDetector()
-        before: list[Step] = [RepairStep()] if config.repair else []
+        before: list[Step] = [RepairStep(ftfy_settings(config.repair))] if config.repair is not False else []
         before.append(RulesStep(self.rule_sets, config.rule_timeout))
         if config.detect_language:
             before.append(LanguageStep(self._language, config.language_sample_chars))

@@ -20,7 +20,9 @@ BENCH = ROOT.parent / "shared" / "bench" / "aeb-dev"
 # pages they were fitted on: 0.930 text, 0.983 HTML), and left out (each
 # site's pages cleaned by weights fitted without that site: 0.918 text,
 # 0.975 HTML, where trafilatura with HTML mode's old options scores 0.965).
-FLOORS = {"cleaner text": 0.925, "cleaner html": 0.975}
+# Same-run floors: text mode's moves by 0.008 with one page (see the
+# README's Accuracy section), so its floor sits under that page's swing.
+FLOORS = {"cleaner text": 0.915, "cleaner html": 0.975}
 LEFT_OUT_FLOORS = {"cleaner text": 0.912, "cleaner html": 0.970}
 
 

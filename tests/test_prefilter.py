@@ -41,10 +41,56 @@ def test_no_literals_where_a_match_can_do_without():
     assert _literals(r"\w \w") is None  # a bare space would pass every line
 
 
-def test_a_literal_that_case_folding_would_miss_gets_no_prefilter():
-    # "ſ" (long s) matches "s" case-insensitively, but lower-cases to itself.
-    assert prefiltered(re.compile("\u017ftop", re.IGNORECASE)).literals is None
+def test_a_literal_that_case_folding_would_miss_gives_only_its_other_part():
+    # "ſ" (long s) matches "s" case-insensitively, but lower-cases to itself:
+    # what every match holds besides it is "top".
+    assert prefiltered(re.compile("\u017ftop", re.IGNORECASE)).literals == ("top",)
     assert prefiltered(re.compile("stop", re.IGNORECASE)).literals == ("stop",)
+    assert prefiltered(re.compile("\u017f", re.IGNORECASE)).literals is None  # nothing beside it
+    # Turkish dotless i, a Greek letter: the longest part without one.
+    assert prefiltered(re.compile("ne aram\u0131\u015ft\u0131n\u0131z", re.IGNORECASE)).literals == ("ne aram",)
+    assert prefiltered(re.compile("\u03c0\u03ac\u03c1\u03ba\u03bf park", re.IGNORECASE)).literals == (" park",)
+
+
+def test_letters_of_latin_languages_and_cyrillic_keep_their_literals():
+    assert prefilter_literals(re.compile("Stra\u00dfe gesperrt", re.IGNORECASE)) == ("stra\u00dfe gesperrt",)
+    assert prefilter_literals(re.compile("\u041f\u041e\u0418\u0421\u041a", re.IGNORECASE)) == ("\u043f\u043e\u0438\u0441\u043a",)
+    poisk = prefiltered(re.compile("\u043f\u043e\u0438\u0441\u043a", re.IGNORECASE))  # "поиск"
+    assert poisk.search("\u041f\u041e\u0418\u0421\u041a") and not poisk.search("\u043f\u043e\u0438\u043a")
+    # The old variant form of "о" matches "о": a line holding it is searched as it is.
+    assert poisk.search("\u043f\u1c82\u0438\u0441\u043a") is not None
+
+
+@pytest.mark.parametrize("engine", ["re", "regex"])
+def test_cased_letters_allowed_in_literals_fold_simply_but_for_the_odd_ones(engine):
+    """What test_only_three_characters_fold_oddly checks for ASCII, for every
+    cased letter a literal may hold beyond it (Latin-1, Latin Extended-A and
+    -B, Cyrillic): every character that matches it case-insensitively
+    lower-cases to its lower case, or is in FOLDS_ODDLY."""
+    from cleaner.prefilter import _unsafe
+
+    module = re if engine == "re" else regex
+    every = "".join(chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000)
+    allowed = [c for c in map(chr, range(0x80, 0x0530)) if not _unsafe(c) and (c.lower() != c or c.upper() != c)]
+    assert len(allowed) > 500 and "\u00e9" in allowed and "\u0436" in allowed and "\u0131" not in allowed
+    for letter in allowed:
+        assert len(letter.lower()) == 1
+        for found in module.compile(re.escape(letter), module.IGNORECASE).findall(every):
+            assert found.lower() == letter.lower() or found in FOLDS_ODDLY, (letter, found)
+
+
+@given(st.lists(st.text(alphabet="abcé ж", min_size=1, max_size=4), min_size=1, max_size=40), st.text(alphabet="abcé жx", max_size=30))
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_many_literals_are_found_as_each_one_is(literals, text):
+    """Past MANY_LITERALS, may_match searches a tree of the literals; its
+    answer is that of testing each."""
+    from cleaner.prefilter import MANY_LITERALS
+
+    literals = tuple(sorted(set(literals), key=lambda s: (-len(s), s)))
+    padded = literals + tuple(f"zz{n}zz" for n in range(MANY_LITERALS + 1))  # none of them in the text
+    expected = any(literal in text.lower() for literal in literals)
+    assert may_match(padded, text) is expected
+    assert may_match(literals, text) is expected
 
 
 @pytest.mark.parametrize("engine", ["re", "regex"])

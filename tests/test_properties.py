@@ -3,6 +3,7 @@ generated documents: idempotence, prose left alone, no exception, and every
 line accounted for."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -116,24 +117,65 @@ def test_real_documents_are_idempotent():
 
 
 # Characters that stress ftfy: mojibake pieces, curly quotes, accents in both
-# composed and decomposed forms, controls, ligatures, full-width letters.
-TRICKY = list("éèüßñçøåœ’‘“”–—…€£©°½ \u00a0\u0301\u0308\x85\x92\x1b\x07\ufb01\uff21\u3000\u2028\u200b&<;#") + [
-    "Ã©", "â€™", "Ã¼", "Â ", "&amp;", "&#39;", "Ã", "ï»¿", "e\u0301", "u\u0308",
-]
+# composed and decomposed forms, controls, ligatures, full-width letters and
+# punctuation, half-width katakana, and characters NFC would swap for others
+# (the Greek question mark, Devanagari qa as one character and its nukta, a
+# CJK compatibility ideograph).
+TRICKY = list(
+    "éèüßñçøåœ’‘“”–—…€£©°½ \u00a0\u0301\u0308\x85\x92\x1b\x07\ufb01\uff21\u3000\u2028\u200b&<;#"
+    "，：ｶ\u037e\u0958\u093c\uf900\u0303"
+) + ["Ã©", "â€™", "Ã¼", "Â ", "&amp;", "&#39;", "Ã", "ï»¿", "e\u0301", "u\u0308", "A\u0303©"]
 tricky_text = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(max_size=3)), max_size=12).map("".join)
+
+
+def _repair_settings():
+    import ftfy
+
+    from cleaner.steps.repair import REPAIR_DEFAULTS
+
+    return {
+        "project": REPAIR_DEFAULTS,
+        "project+width+quotes": REPAIR_DEFAULTS._replace(fix_character_width=True, uncurl_quotes=True),
+        "ftfy defaults": ftfy.TextFixerConfig(),
+        "ftfy defaults, lines ours": ftfy.TextFixerConfig(fix_line_breaks=False),
+        "NFKC, html always": ftfy.TextFixerConfig(fix_line_breaks=False, normalization="NFKC", unescape_html=True),
+        "nothing": ftfy.TextFixerConfig(
+            unescape_html=False, fix_encoding=False, fix_c1_controls=False, fix_latin_ligatures=False,
+            fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False, fix_surrogates=False,
+            remove_terminal_escapes=False, remove_control_chars=False, normalization=None,
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(_repair_settings()))
+@given(text=tricky_text)
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_ftfy_is_skipped_only_where_it_would_change_nothing(name, text):
+    """repair's pre-check may send ftfy a line it leaves alone, never skip
+    one it would change, whatever ftfy's settings. (ftfy's own NFC changes
+    at least what the repair's does.)"""
+    import ftfy
+
+    from cleaner.steps.repair import ftfy_can_change
+
+    chosen = _repair_settings()[name]
+    if not ftfy_can_change(text, chosen):
+        assert ftfy.fix_and_explain(text, config=chosen).text == text
 
 
 @given(tricky_text)
 @settings(max_examples=600, deadline=None, derandomize=True)
-def test_ftfy_is_skipped_only_where_it_would_change_nothing(text):
-    """repair's pre-check may send ftfy a line it leaves alone, never skip
-    one it would change."""
-    import ftfy
+def test_repair_is_idempotent_and_keeps_what_nfc_would_swap(text):
+    """Repairing a repaired line changes nothing, and a character NFC would
+    replace with another is still there, as written, after repair."""
+    import unicodedata
 
-    from cleaner.steps.repair import FTFY_CONFIG, ftfy_can_change
+    from cleaner.steps.repair import repair_text
 
-    if not ftfy_can_change(text):
-        assert ftfy.fix_and_explain(text, config=FTFY_CONFIG).text == text
+    once, _ = repair_text(text)
+    assert repair_text(once) == (once, ())
+    swapped = [c for c in text if not unicodedata.is_normalized("NFC", c)]
+    assert [c for c in once if not unicodedata.is_normalized("NFC", c)] == swapped
 
 
 # Words of mixed case (runs of capitals are langdetect's special case), other

@@ -39,9 +39,15 @@ GOOD, SHORT, BAD = "good", "short", "bad"
 BOXES_ENDING_AT_PARAGRAPHS = frozenset({"related_list", "newsletter_box"})
 # Kinds of boilerplate that float inside an article rather than bound it.
 TRANSPARENT = frozenset({"caption", "advert", "inline_link"})
-_WORD = re.compile(r"\w+")
-# A line ends like a sentence: terminal punctuation, maybe inside quotes/brackets.
-_TERMINAL = re.compile(r"""[.!?…]['"’”»)\]]*\s*$""")
+# Han ideographs (with the iteration marks) and kana, letters only (not the
+# katakana middle dot). Chinese and Japanese put no spaces between words, so
+# a run of them counts as one word every two characters (about their words'
+# average length), not as one word however long; other text is \w+ runs.
+_CJK = "\u3005-\u3007\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufa6d\ufa70-\ufad9\uff66-\uff9f"
+_WORD = re.compile(f"[{_CJK}]{{1,2}}|[^\\W{_CJK}]+")
+# A line ends like a sentence: terminal punctuation (Chinese and Japanese
+# full stops and full-width marks too), maybe inside quotes/brackets.
+_TERMINAL = re.compile(r"""[.!?…。！？]['"’”»)\]」』）]*\s*$""")
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,8 @@ class _Info:
     detail: str = ""
     decided: bool = False  # claimed by an earlier step: context only
     box: str = ""  # the box kind if this line is a box header
+    dateline: bool = False  # a short line with a date (see _mark_datelines)
+    byline: bool = False  # a short line that names the author ("By ...")
 
     @property
     def transparent(self) -> bool:
@@ -182,6 +190,7 @@ def classify_lines(
     _mark_captions(infos, data)
     _mark_boxes(infos, t)
     _mark_comment_thread(infos, data)
+    _mark_datelines(infos, data)
     return infos
 
 
@@ -352,6 +361,18 @@ def _mark_comment_thread(infos: list[_Info], data: HeuristicsData) -> None:
         _set_bad(info, "comment_thread", f"from the comment on line {infos[start].line.number}")
 
 
+def _mark_datelines(infos: list[_Info], data: HeuristicsData) -> None:
+    """Short lines that hold a date ("Published 12 March 2024, 10:30"): a
+    headline's dateline, which stands between the headline and the article
+    and must not cut the headline off from it (`_headline_over_dateline`)."""
+    limit = data.thresholds["dateline_max_words"]
+    dateline, byline = data.patterns["dateline"], data.patterns["byline"]
+    for info in infos:
+        if info.cls == SHORT and not info.decided and info.words <= limit:
+            info.dateline = dateline.search(info.line.text) is not None
+            info.byline = byline.search(info.line.text) is not None
+
+
 def _judge_short_lines(infos: list[_Info], t: dict[str, int]) -> None:
     if not any(i.cls == GOOD for i in infos):
         return  # no article to be outside of: keep what is not boilerplate by itself
@@ -375,7 +396,7 @@ def _judge_short_lines(infos: list[_Info], t: dict[str, int]) -> None:
             continue
         before = anchor_cls.get(prev_anchor[k]) if prev_anchor[k] is not None else BAD
         after = anchor_cls.get(next_anchor[k]) if next_anchor[k] is not None else BAD
-        heading = _next_opaque(infos, k) == GOOD
+        heading = _next_opaque(infos, k) == GOOD or _headline_over_dateline(infos, k)
         if before == GOOD and after == GOOD and _is_inline_headline(info, t):
             _set_bad(info, "inline_headline")
             continue
@@ -398,12 +419,24 @@ def _is_inline_headline(info: _Info, t: dict[str, int]) -> bool:
     return bool(limit) and info.words >= limit and not info.terminal and not info.line.text.rstrip().endswith(":")
 
 
-def _next_opaque(infos: list[_Info], k: int) -> str | None:
-    """The class of the next line that is not transparent boilerplate."""
+def _next_opaque(infos: list[_Info], k: int, past_datelines: bool = False) -> str | None:
+    """The class of the next line that is not transparent boilerplate (nor,
+    with `past_datelines`, a dateline)."""
     for other in infos[k + 1 :]:
-        if not other.transparent:
+        if not other.transparent and not (past_datelines and other.dateline):
             return other.cls
     return None
+
+
+def _headline_over_dateline(infos: list[_Info], k: int) -> bool:
+    """A headline whose dateline stands between it and the article is a
+    heading all the same. What stands there is a headline, not a byline or a
+    name, if it holds a stopword of the page's language (names and agency
+    credits hold none), or the language has no stoplist, and does not start
+    the way bylines do ("By", "Von", "Por" ...)."""
+    info = infos[k]
+    reads_like_a_headline = (info.stop_density is None or info.stop_density > 0) and not info.byline
+    return reads_like_a_headline and _next_opaque(infos, k, past_datelines=True) == GOOD
 
 
 def _set_bad(info: _Info, reason: str, detail: str = "") -> None:
