@@ -497,7 +497,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="skip outputs already complete and up to date: same input bytes, rule files, options "
                        "and version (recorded under OUT/.cleaner-state/)")
     clean.add_argument("--engine", choices=ENGINES, default="local",
-                       help="where the work runs: worker processes here (default), or Dask (pip install 'cleaner[dask]')")
+                       help="where the work runs: worker processes here (default), or Dask (pip install 'scrape-cleaner[dask]')")
     clean.add_argument("--scheduler", metavar="ADDRESS",
                        help="with --engine dask: a running scheduler, e.g. tcp://10.0.0.5:8786 "
                        "(default: start a local cluster of --jobs workers)")

@@ -2,7 +2,7 @@
 
 * `InlineEngine` (inline.py): in this process, for ``--jobs 1``.
 * `ProcessEngine` (process.py): worker processes on this machine.
-* `DaskEngine` (dask.py): a Dask cluster, local or remote (``cleaner[dask]``).
+* `DaskEngine` (dask.py): a Dask cluster, local or remote (``scrape-cleaner[dask]``).
 
 Each runs `task.run_task` on the tasks the batch sends and hands back
 futures of their results; the batch reads inputs and writes outputs

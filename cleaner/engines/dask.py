@@ -1,4 +1,4 @@
-"""`--engine dask`: the batch's tasks on a Dask cluster (``cleaner[dask]``).
+"""`--engine dask`: the batch's tasks on a Dask cluster (``scrape-cleaner[dask]``).
 
 An adapter and nothing more: the same `run_task` as the local engine runs on
 Dask workers, and this process still reads every input and writes every
@@ -22,7 +22,7 @@ class DaskEngine:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise EngineUnavailable("--engine dask needs Dask: pip install 'cleaner[dask]'") from None
+            raise EngineUnavailable("--engine dask needs Dask: pip install 'scrape-cleaner[dask]'") from None
         self._cluster = None
         if address is None:
             # Processes, not threads: cleaning is pure Python and holds the GIL.

@@ -1,4 +1,4 @@
-"""Parquet corpora (``cleaner[parquet]``, which brings pyarrow): each row is a
+"""Parquet corpora (``scrape-cleaner[parquet]``, which brings pyarrow): each row is a
 record, as a JSONL line is, and the output is a Parquet file of the same
 columns.
 
@@ -33,7 +33,7 @@ def _pyarrow():
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
-        raise OSError("reading Parquet needs pyarrow: pip install 'cleaner[parquet]'") from None
+        raise OSError("reading Parquet needs pyarrow: pip install 'scrape-cleaner[parquet]'") from None
     return pa, pq
 
 

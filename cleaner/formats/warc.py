@@ -1,4 +1,4 @@
-"""Web archives (WARC, ``cleaner[warc]``, which brings warcio): each HTML
+"""Web archives (WARC, ``scrape-cleaner[warc]``, which brings warcio): each HTML
 page a crawl fetched is a document.
 
 The response records whose body is HTML are read one at a time (a body
@@ -40,7 +40,7 @@ def _pages(reader: ByteReader, limit: int) -> Iterator[tuple[int, bytes | None]]
         from warcio.archiveiterator import ArchiveIterator
         from warcio.exceptions import ArchiveLoadFailed
     except ImportError:
-        raise OSError("reading WARC needs warcio: pip install 'cleaner[warc]'") from None
+        raise OSError("reading WARC needs warcio: pip install 'scrape-cleaner[warc]'") from None
     number = 0
     try:
         for record in ArchiveIterator(_Blocks(reader.blocks())):
