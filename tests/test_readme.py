@@ -119,7 +119,8 @@ def test_benchmark_examples_run(tmp_path):
     pytest.importorskip("numpy")
     work = _workspace(tmp_path)
     bench = [c for c in sh_commands() if c.startswith("python bench/")]
-    assert len(bench) == 2
+    # the benchmark, the line model's fit and the block model's fit
+    assert {c.split()[1] for c in bench} == {"bench/aeb.py", "bench/fit_line_model.py", "bench/fit_block_model.py"}
     for command in bench:
         done = _run(command.replace("python ", f"{sys.executable} ", 1), work, timeout=1200)
         assert done.returncode == 0, f"{command}\n{done.stderr}"
