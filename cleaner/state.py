@@ -33,10 +33,11 @@ from .plan import InputFile
 from .records import Record
 
 # Records of one file kept in memory while it is cleaned, at most so many
-# and of documents of so many characters in all (a record holds every line
-# dropped); a file with more hands them on by reading its state back.
+# and of so many bytes of JSON in all (a record holds every line dropped:
+# 1,000 records of web pages were 55 MB as objects); a file with more hands
+# them on by reading its state back, in batches of the same bounds.
 SPOOL_IN_MEMORY = 1000
-SPOOL_IN_MEMORY_CHARS = 8_000_000
+SPOOL_IN_MEMORY_BYTES = 2_000_000
 
 
 def run_fingerprint(cleaner: Cleaner, *batch_options: object) -> str:
@@ -149,23 +150,24 @@ class RecordSpool:
         self.durable = 0  # records in the writer up to its last flush
         self.tail: list[Record] = []  # records not in the writer, or not flushed there
         self.count = 0  # records added
-        self.held_chars = 0  # characters of the documents whose records are in memory
+        self.held_bytes = 0  # JSON bytes of the records in memory
         self.replayed = 0  # records handed back by `replay`
         self.error: OSError | None = None  # the write that failed
 
     def add(self, records: list[Record]) -> None:
         self.count += len(records)
+        lines = [record.to_json() + "\n" for record in records]
         if self.memory is not None:
             self.memory.extend(records)
-            self.held_chars += sum(record.chars_in for record in records)
-            if len(self.memory) > SPOOL_IN_MEMORY or self.held_chars > SPOOL_IN_MEMORY_CHARS:
+            self.held_bytes += sum(map(len, lines))
+            if len(self.memory) > SPOOL_IN_MEMORY or self.held_bytes > SPOOL_IN_MEMORY_BYTES:
                 self.memory = None
         if self.writer is None or self.error is not None:
             self.tail.extend(records)
             return
         try:
-            for record in records:
-                self.writer.write(record.to_json() + "\n")
+            for line in lines:
+                self.writer.write(line)
             self.writer.flush()
         except OSError as exc:
             self.error = exc
@@ -177,7 +179,7 @@ class RecordSpool:
         taken, self.tail = self.tail, []
         return taken
 
-    def replay(self, batch: int = SPOOL_IN_MEMORY) -> Iterator[list[Record]]:
+    def replay(self, batch: int = SPOOL_IN_MEMORY, batch_bytes: int = SPOOL_IN_MEMORY_BYTES) -> Iterator[list[Record]]:
         """Every record, in order, a batch at a time. Reads the writer's file
         back when they were not all kept in memory: call after its `finish`
         (or after a write failed)."""
@@ -188,9 +190,22 @@ class RecordSpool:
         if self.durable:
             with self.writer.read_back() as raw:
                 lines = islice(ByteReader(raw, GZIP).lines(1 << 62), 1, 1 + self.durable)  # after the header
-                while chunk := [Record.from_json(line) for _, line in islice(lines, batch)]:
+                while chunk := _take(lines, batch, batch_bytes):
                     self.replayed += len(chunk)
                     yield chunk
         if self.tail:
             self.replayed += len(self.tail)
             yield self.take()
+
+
+def _take(lines: Iterator[tuple[int, bytes]], most: int, most_bytes: int) -> list[Record]:
+    """The records of the next lines, up to `most` of them or to the first
+    that brings their bytes to `most_bytes`."""
+    records: list[Record] = []
+    size = 0
+    for _, line in lines:
+        records.append(Record.from_json(line))
+        size += len(line)
+        if len(records) >= most or size >= most_bytes:
+            break
+    return records

@@ -13,7 +13,7 @@ import stat
 import subprocess
 import sys
 import time
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
 
@@ -838,17 +838,43 @@ def test_html_of_more_tags_than_the_limit_fails_alone(tmp_path, capsys):
     assert code == 1 and "more than 2,000 tags" in records(report)[0]["error"]
 
 
-def test_the_record_spool_keeps_large_documents_on_disk():
+def _record_of_json_bytes(size: int):
     from cleaner.records import NOT_CLEANED, Record
-    from cleaner.state import SPOOL_IN_MEMORY_CHARS, RecordSpool
+
+    dropped = [{"line": n, "text": "x" * 90, "reason": "heuristic:nav", "detail": ""} for n in range(size // 150)]
+    return Record.cleaned("a", {**NOT_CLEANED, "dropped": dropped})
+
+
+def test_the_record_spool_keeps_records_of_many_dropped_lines_on_disk():
+    """What a record costs is its dropped lines, not its document's size: a
+    file's records stay in memory only up to a bound on their JSON."""
+    from cleaner.state import SPOOL_IN_MEMORY_BYTES, RecordSpool
 
     spool = RecordSpool(None)
     spool.memory = []  # as with a writer
-    big = Record.cleaned("a", {**NOT_CLEANED, "chars_in": SPOOL_IN_MEMORY_CHARS // 3})
+    big = _record_of_json_bytes(SPOOL_IN_MEMORY_BYTES // 3)
     spool.add([big, big])
     assert spool.memory is not None
     spool.add([big, big])
     assert spool.memory is None
+
+
+def test_records_read_back_come_in_batches_bounded_in_bytes(tmp_path):
+    from cleaner.formats import GZIP
+    from cleaner.outputs import OutputFolder
+    from cleaner.state import RecordSpool
+
+    with OutputFolder.open_locked(tmp_path / "out") as out:
+        writer = out.writer_at(PurePath("state.gz"), GZIP)
+        writer.write("header\n")
+        spool = RecordSpool(writer)
+        big = _record_of_json_bytes(100_000)
+        for _ in range(30):
+            spool.add([big])
+        writer.finish()
+        batches = [len(batch) for batch in spool.replay(batch=1000, batch_bytes=1_000_000)]
+        writer.abort()
+    assert sum(batches) == 30 and max(batches) <= 10 and len(batches) >= 3
 
 
 def test_a_compressed_file_of_blank_lines_is_passed_over_quickly(tmp_path, capsys):
