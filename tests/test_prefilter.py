@@ -79,18 +79,43 @@ def test_cased_letters_allowed_in_literals_fold_simply_but_for_the_odd_ones(engi
             assert found.lower() == letter.lower() or found in FOLDS_ODDLY, (letter, found)
 
 
-@given(st.lists(st.text(alphabet="abcé ж", min_size=1, max_size=4), min_size=1, max_size=40), st.text(alphabet="abcé жx", max_size=30))
+@given(
+    st.lists(st.text(alphabet="abcé ж语\U0001f600", min_size=1, max_size=4), min_size=1, max_size=40),
+    st.text(alphabet="abcé жx语\U0001f600", max_size=30),
+)
 @settings(max_examples=300, deadline=None, derandomize=True)
 def test_many_literals_are_found_as_each_one_is(literals, text):
-    """Past MANY_LITERALS, may_match searches a tree of the literals; its
-    answer is that of testing each."""
-    from cleaner.prefilter import MANY_LITERALS
+    """Past MANY_LITERALS, may_match looks for all the literals in one pass
+    (an automaton, or a pattern of them without it); the answer is that of
+    testing each, and both ways agree."""
+    from cleaner.prefilter import MANY_LITERALS, _AnyOfAutomaton, _AnyOfPattern
 
     literals = tuple(sorted(set(literals), key=lambda s: (-len(s), s)))
     padded = literals + tuple(f"zz{n}zz" for n in range(MANY_LITERALS + 1))  # none of them in the text
     expected = any(literal in text.lower() for literal in literals)
     assert may_match(padded, text) is expected
     assert may_match(literals, text) is expected
+    assert _AnyOfPattern(literals).holds_any(text.lower()) is expected
+    assert _AnyOfAutomaton(literals).holds_any(text.lower()) is expected
+
+
+def test_the_compiled_automaton_is_what_runs_when_installed():
+    """pyahocorasick is a dependency: a missing or broken install would run
+    the slower pattern silently."""
+    from cleaner import prefilter
+
+    assert prefilter.AnyOf is prefilter._AnyOfAutomaton
+
+
+def test_a_finder_is_made_once_per_tuple_and_never_confused_with_another():
+    from cleaner import prefilter
+
+    first = tuple(f"word{n}" for n in range(30))
+    assert prefilter._finder(first) is prefilter._finder(first)
+    for n in range(prefilter._FINDERS_KEPT + 5):  # more tuples than are kept: the table starts again
+        other = tuple(f"other{n}-{k}" for k in range(30))
+        assert may_match(other, f"xx other{n}-7 xx") and not may_match(other, "word3 only")
+    assert may_match(first, "a word12 b") and not may_match(first, "other1-1")
 
 
 @pytest.mark.parametrize("engine", ["re", "regex"])
