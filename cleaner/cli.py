@@ -35,7 +35,7 @@ from .htmlreport import DEFAULT_MAX_TEXTS, read_records, write_report
 from .outputs import OutputFolder, OutputFolderInUse
 from .pathnames import path_of, printable, shown
 from .pipeline import Cleaner
-from .plan import UsageError, check_plan, find_inputs
+from .plan import UsageError, another_runs_place, check_plan, find_inputs
 from .progress import ProgressBar, Summary, to_stderr
 from .records import REJECTED
 from .reportfile import ReportFile
@@ -368,11 +368,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         base = source.resolve().parent
         for record in read_records(source):
             count += 1
-            if record.file is not None:
-                named.add(Path(os.path.realpath(base / path_of(record.file))))
+            for name in (record.file, record.output):
+                if name is not None:
+                    named.update(_paths_named(name, base))
         real = Path(os.path.realpath(out))
         if real in named:
-            raise UsageError(f"{shown(out)}: is the report or a document it names; write the page elsewhere")
+            raise UsageError(f"{shown(out)}: is the report, a document it names or an output; write the page elsewhere")
+        elsewhere = another_runs_place(real)
+        if elsewhere:
+            raise UsageError(f"{shown(out)}: {elsewhere}")
         if real.exists() and not real.is_file():
             raise UsageError(f"{shown(out)}: is there already, and not a regular file")
         write_report(lambda: read_records(source), base, out, max_texts=args.max_texts)
@@ -385,6 +389,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     print(f"{count} documents -> {shown(out)}", file=sys.stderr)
     return EXIT_OK
+
+
+def _paths_named(name: str, base: Path) -> set[Path]:
+    """The files a report's `file` or `output` may stand for: read against
+    the report's folder and against this one (a relative output name is
+    the run's), and, where it holds a backslash, both as a shown name and
+    as it is ("a\\xffb" is also how a name holding the byte 0xff is shown)."""
+    readings = {path_of(name), name} if "\\" in name else {name}
+    places = {base} if os.path.isabs(name) else {base, Path.cwd()}
+    return {Path(os.path.realpath(place / reading)) for reading in readings for place in places}
 
 
 def cmd_rules_test(args: argparse.Namespace) -> int:

@@ -210,6 +210,10 @@ def check_plan(found: Found, out: Path, reports: list[Path]) -> None:
             problems.append(f"{name}: is where the run puts a folder of outputs, or inside an output")
         if real == real_out or real_out / STATE_FOLDER == real or real_out / STATE_FOLDER in real.parents:
             problems.append(f"{name}: is the output folder or inside its {STATE_FOLDER}")
+        else:
+            elsewhere = another_runs_place(real, own=real_out)
+            if elsewhere:
+                problems.append(f"{name}: {elsewhere}")
     if problems:
         raise PlanRefused(problems)
 
@@ -305,6 +309,20 @@ class _Places:
             if _locked(parent):
                 return parent
         return None
+
+
+def another_runs_place(real: Path, own: Path | None = None) -> str | None:
+    """Why a file written at `real` (a resolved path) could land in what
+    another run writes: inside the output folder of a run going on (its
+    outputs, or its lock, which would then no longer keep a second run out),
+    or inside any output folder's state folder. `own`: this run's output
+    folder, which is not another's."""
+    if STATE_FOLDER in real.parts[:-1]:
+        return f"is inside a {STATE_FOLDER} folder, where runs keep their state and lock"
+    for parent in real.parents:
+        if parent != own and _locked(parent):
+            return f"is inside {shown(parent)}, the output folder of a run going on"
+    return None
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

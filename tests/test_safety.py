@@ -928,3 +928,103 @@ def test_a_long_file_name_is_cleaned(tmp_path, capsys):
     (folder / name).write_bytes(STORY)
     code, err = run(["clean", folder, "-o", tmp_path / "out", "--jobs", "1"], capsys)
     assert code == 0 and (tmp_path / "out" / name).is_file()
+
+
+def test_report_page_is_not_written_over_a_document_whose_name_holds_a_backslash(tmp_path, capsys):
+    """A name with a literal "\\xff" is shown as the byte 0xff's name is: the
+    guard reads the report's names both ways."""
+    folder = tmp_path / "d"
+    folder.mkdir()
+    document = folder / "a\\xffb.txt"  # a backslash, then x, f, f
+    document.write_bytes(STORY)
+    report = tmp_path / "r.jsonl"
+    assert run(["clean", folder, "-o", tmp_path / "out", "--report", report], capsys)[0] == 0
+    code, err = run(["report", report, "-o", document], capsys)
+    assert code == 2 and "is the report, a document it names or an output" in err
+    assert document.read_bytes() == STORY
+
+
+def test_report_page_is_not_written_over_an_output(tmp_path, capsys, inputs):
+    report = tmp_path / "r.jsonl"
+    assert run(["clean", inputs, "-o", tmp_path / "out", "--report", report], capsys)[0] == 0
+    output = tmp_path / "out/x.txt"
+    before = output.read_bytes()
+    code, err = run(["report", report, "-o", output], capsys)
+    assert code == 2 and output.read_bytes() == before
+
+
+@pytest.fixture()
+def another_run(tmp_path):
+    """An output folder that a run going on holds (its lock taken here)."""
+    from cleaner.outputs import OutputFolder
+
+    held = OutputFolder.open_locked(tmp_path / "held")
+    (tmp_path / "held/done.txt").write_text("a finished output\n")
+    yield tmp_path / "held"
+    held.close()
+
+
+@pytest.mark.parametrize("option", ["--report", "--html-report", "--rejects"])
+def test_a_report_is_refused_inside_the_output_folder_of_another_run(tmp_path, capsys, inputs, another_run, option):
+    for target in (another_run / "done.txt", another_run / STATE_FOLDER / "run.lock", another_run / "new.jsonl"):
+        code, err = run(["clean", inputs, "-o", tmp_path / "out", option, target], capsys)
+        assert code == 2, err
+        assert "output folder of a run going on" in err or f"inside a {STATE_FOLDER} folder" in err
+    assert (another_run / "done.txt").read_text() == "a finished output\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_report_page_is_refused_inside_the_output_folder_of_another_run(tmp_path, capsys, inputs, another_run):
+    report = tmp_path / "r.jsonl"
+    assert run(["clean", inputs, "-o", tmp_path / "out", "--report", report], capsys)[0] == 0
+    for target in (another_run / "done.txt", another_run / STATE_FOLDER / "run.lock"):
+        code, err = run(["report", report, "-o", target], capsys)
+        assert code == 2 and ("output folder of a run going on" in err or STATE_FOLDER in err), err
+    assert (another_run / "done.txt").read_text() == "a finished output\n"
+
+
+def test_a_report_is_refused_in_any_state_folder(tmp_path, capsys, inputs):
+    """Even of a run that has ended: a state file written over is a wrong resume."""
+    assert run(["clean", inputs, "-o", tmp_path / "old"], capsys)[0] == 0
+    code, err = run(["clean", inputs, "-o", tmp_path / "out", "--report", tmp_path / "old" / STATE_FOLDER / "x.state.gz"], capsys)
+    assert code == 2 and f"inside a {STATE_FOLDER} folder" in err
+
+
+def _strict_json(line: str) -> dict:
+    def refuse(constant):
+        raise ValueError(constant)
+
+    return json.loads(line, parse_constant=refuse)
+
+
+def test_a_record_field_named_like_the_result_is_never_written_over(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    own = {"cleaner": PARAGRAPH, "id": 1}
+    (folder / "a.jsonl").write_text(json.dumps(own) + "\n")
+    for options in ([], ["--text-key", "cleaner"], ["--text-key", "id"]):
+        out = tmp_path / f"out{len(options)}{options[-1] if options else ''}"
+        code, err = run(["clean", folder, "-o", out, *options], capsys)
+        assert code == 1 and "has a field 'cleaner' of its own" in err
+        assert _strict_json((out / "a.jsonl").read_text()) == own  # as it came
+
+
+def test_cleaning_a_cleaned_corpus_again_replaces_the_earlier_result(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.jsonl").write_bytes(jsonl(2))
+    assert run(["clean", folder, "-o", tmp_path / "once"], capsys)[0] == 0
+    code, err = run(["clean", tmp_path / "once", "-o", tmp_path / "twice"], capsys)
+    assert code == 0 and "2 cleaned" in err
+    again = [_strict_json(line) for line in (tmp_path / "twice/a.jsonl").read_text().splitlines()]
+    assert [record["cleaner"]["status"] for record in again] == ["ok", "ok"]
+
+
+def test_a_number_beyond_a_doubles_range_is_refused_not_written_as_infinity(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text(json.dumps({"text": PARAGRAPH})[:-1] + ', "z": -1e999}\n' + json.dumps({"text": PARAGRAPH}) + "\n")
+    code, err = run(["clean", folder, "-o", tmp_path / "out"], capsys)
+    assert code == 1 and "a.jsonl:1: not valid JSON: the number -1e999 is too large" in err
+    lines = (tmp_path / "out/a.jsonl").read_text().splitlines()
+    assert len(lines) == 2 and all(_strict_json(line) for line in lines)

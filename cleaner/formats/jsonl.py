@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from ..records import ERROR, REJECTED, Record, digest
+from ..records import EMPTY, ERROR, OK, REJECTED, Record, digest
 from ..steps.extract import html_metadata
 from .base import (
     DocumentOptions,
@@ -35,6 +36,9 @@ from .base import (
     result_field,
 )
 from .compression import ByteReader, TooLarge
+
+# The field of an output record that holds the result (`--result`).
+RESULT_KEY = "cleaner"
 
 if TYPE_CHECKING:
     from ..pipeline import Cleaner
@@ -94,16 +98,23 @@ class RecordFormat:
             if raw is None:
                 message = f"line {TooLarge(options.max_bytes)}"
                 records.append(Record.failed(path, message, **where))
-                pieces.append(_line({"cleaner": {"status": ERROR, "error": message, "line": number}}))
+                pieces.append(_line({RESULT_KEY: {"status": ERROR, "error": message, "line": number}}))
                 continue
             where["digest"] = digest(raw)
             parsed = _parse(raw)
             if isinstance(parsed, str):
                 records.append(Record.failed(path, parsed, **where))
                 text = raw.decode("utf-8", "replace").removesuffix("\n")
-                pieces.append(_line({"cleaner": {"status": ERROR, "error": parsed, "line": number}, "raw": text}))
+                pieces.append(_line({RESULT_KEY: {"status": ERROR, "error": parsed, "line": number}, "raw": text}))
                 continue
             where["id"] = _plain_id(parsed.get(options.id_key))
+            own_field = RESULT_KEY in parsed and not _earlier_result(parsed[RESULT_KEY])
+            if own_field and options.result != "none":
+                message = (f"has a field {RESULT_KEY!r} of its own, which the result would replace "
+                           "(rename it, or give --result none)")
+                records.append(Record.failed(path, message, **where))
+                pieces.append(_line(parsed))  # as it came: its own field is not ours to overwrite
+                continue
             body, content_type = _body(parsed, options)
             url = parsed.get(options.url_key) if isinstance(parsed.get(options.url_key), str) else options.url
             if body is None:
@@ -117,7 +128,8 @@ class RecordFormat:
                 )
             if isinstance(result, str):
                 records.append(Record.failed(path, result, **where))
-                pieces.append(_line({**parsed, "cleaner": result_field(ERROR, None, options, error=result)}))
+                # With its error under "cleaner", but where that is a field of its own.
+                pieces.append(_line(parsed if own_field else {**parsed, RESULT_KEY: result_field(ERROR, None, options, error=result)}))
                 continue
             status, rejected = outcome(result, options)
             fields = result.to_dict()  # once: the output record and the report record both carry it
@@ -132,7 +144,7 @@ class RecordFormat:
                 cleaned.update(html_metadata(body, url))
             field = result_field(status, result, options, fields=fields)
             if field is not None:
-                cleaned["cleaner"] = field
+                cleaned[RESULT_KEY] = field
             pieces.append(_line(cleaned))
         return TaskResult(pieces, records, rejects=rejects)
 
@@ -173,9 +185,12 @@ def _parse(raw: bytes) -> dict | str:
     """The record, or why it is not one. Python's parser takes more than
     JSON: NaN and Infinity (refused here: the output would not be JSON) and
     lone surrogates such as "\\ud800" (refused: they are not text, and
-    nothing can write them as UTF-8)."""
+    nothing can write them as UTF-8). A number beyond a double's range
+    (1e999) is JSON but would be written back as Infinity, which is not:
+    refused too. (Other numbers are written back as the double they read
+    as: 1E2 as 100.0.)"""
     try:
-        record = json.loads(raw.decode("utf-8"), parse_constant=_not_json)
+        record = json.loads(raw.decode("utf-8"), parse_constant=_not_json, parse_float=_finite_float)
     except UnicodeDecodeError:
         return "not UTF-8"
     except json.JSONDecodeError as exc:
@@ -204,6 +219,13 @@ def _not_json(constant: str):
     raise ValueError(f"{constant} is not a JSON value")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text[:40]} is too large to be read and written back")
+    return value
+
+
 def _plain_id(value: object) -> object:
     """A record's id as the report keeps it: a string, number, boolean or
     null as it is; anything else as its JSON text (at most 200 characters),
@@ -226,3 +248,14 @@ def _body(record: dict, options: DocumentOptions) -> tuple[str | None, str | Non
 
 
 JSONL = RecordFormat()
+
+
+def _earlier_result(value: object) -> bool:
+    """A `cleaner` field as this tool writes it: an object with a status
+    (in a Parquet column, that object as JSON text)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return False
+    return isinstance(value, dict) and value.get("status") in (OK, EMPTY, REJECTED, ERROR)
