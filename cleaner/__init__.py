@@ -7,7 +7,7 @@ score passages that look machine-spun.
 
 Use a `Cleaner` to clean many documents with one configuration.
 """
-from .config import Config
+from .config import Config, ConfigError
 from .pipeline import Cleaner, clean
 from .result import CleanResult, Cut, DroppedLine, Language, LineLabel, Repair, SpunPassage, SpunResult
 from .rulefile import RuleFileError
@@ -20,6 +20,7 @@ __all__ = [
     "Cleaner",
     "CleanResult",
     "Config",
+    "ConfigError",
     "Cut",
     "DroppedLine",
     "Language",

@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         warnings.simplefilter("always", CacheNotUsed)
         previous = warnings.showwarning
         warnings.showwarning = _show_warning
+        stdout = sys.stdout
+        sys.stdout = _Guarded(stdout)
         try:
             return args.run(args)
         except (UsageError, RuleFileError, ConfigError) as exc:
@@ -76,8 +78,15 @@ def main(argv: list[str] | None = None) -> int:
             # nothing more to say, and nothing to say it to.
             _silence_stdout()
             return EXIT_BROKEN_PIPE
+        except StandardOutputFailed as exc:
+            # Standard output cannot take more (`> /dev/full`, a full disk):
+            # one line, not a traceback, and not again at exit.
+            _error(f"cannot write to standard output: {exc.strerror or exc}")
+            _silence_stdout()
+            return EXIT_PROBLEMS
         finally:
             warnings.showwarning = previous
+            sys.stdout = stdout
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -85,6 +94,37 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
         _error(f"note: {message}")
     else:
         print(warnings.formatwarning(message, category, filename, lineno, line), file=sys.stderr, end="")
+
+
+class StandardOutputFailed(OSError):
+    """A write to standard output failed (but for a closed pipe)."""
+
+
+class _Guarded:
+    """Standard output, whose failures are told apart from those of the
+    files a command reads and writes: those name their file, these do not."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise StandardOutputFailed(exc.errno, exc.strerror) from exc
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise StandardOutputFailed(exc.errno, exc.strerror) from exc
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def _silence_stdout() -> None:

@@ -7,6 +7,7 @@ arguments to `clean()` / `Cleaner()`.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from ftfy import TextFixerConfig
@@ -112,11 +113,16 @@ def make_config(config: Config | None = None, **overrides: object) -> Config:
     0.7
     """
     base = config if config is not None else DEFAULT_CONFIG
+    if not isinstance(base, Config):
+        raise TypeError(f"config must be a cleaner.Config, not {type(base).__name__}")
     if not overrides:
         return base
     unknown = set(overrides) - set(Config._fields)
     if unknown:
         raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
     if "rules_dirs" in overrides:
-        overrides["rules_dirs"] = tuple(str(p) for p in overrides["rules_dirs"])  # type: ignore[union-attr]
+        dirs = overrides["rules_dirs"]
+        if isinstance(dirs, str | bytes) or not isinstance(dirs, Iterable):
+            raise ConfigError(f"rules_dirs must be a list of folder names, not {dirs!r}")
+        overrides["rules_dirs"] = tuple(str(p) for p in dirs)
     return base._replace(**overrides)

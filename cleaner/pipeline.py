@@ -114,9 +114,13 @@ class Cleaner:
         content_type: str | None = None,
     ) -> CleanResult:
         """Clean one document: `str`, or `bytes` (`bytearray` and `memoryview`
-        too). Raises `TypeError` for anything else, `NotTextError` for binary
+        too). Raises `TypeError` for anything else (or a `url`, `source` or
+        `content_type` that is not a `str`), `NotTextError` for binary
         input and `ValueError` for an unknown `source`; anything else comes
         back as data."""
+        for name, value in (("url", url), ("source", source), ("content_type", content_type)):
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{name} is a str or None, not {type(value).__name__}")
         document = self.front_steps(_document_data(data), url=url, source=source, content_type=content_type)
         claimed_by: dict[int, str] = {}
         found = self._label_in_context(document, claimed_by=claimed_by)

@@ -132,7 +132,7 @@ class Record:
             raise ValueError(f"not a report record: a JSON {type(data).__name__}, not an object")
         path, status = data.get("path"), data.get("status")
         if not isinstance(path, str) or status not in STATUSES:
-            raise ValueError("not a report record: no path, or a status other than ok or error")
+            raise ValueError(f"not a report record: no path, or a status other than {', '.join(STATUSES)}")
         for key, kind in (("error", str), ("output", str), ("file", str), ("line", int), ("digest", str),
                           ("dropped_by_step", dict), ("rejected", str)):
             if data.get(key) is not None and not isinstance(data[key], kind):
@@ -219,6 +219,11 @@ def _check_result(result: dict) -> None:
     for key in ("chars_in", "chars_out"):
         if not isinstance(result[key], int):
             raise ValueError(f"not a report record: {key} is not a number")
+    for key in ("source", "language", "encoding"):  # counted by value: a list or object cannot be
+        if result[key] is not None and not isinstance(result[key], str):
+            raise ValueError(f"not a report record: {key} is a {type(result[key]).__name__}, not a string")
+    if result["language_confidence"] is not None and not isinstance(result["language_confidence"], int | float):
+        raise ValueError("not a report record: language_confidence is not a number")
     spun = result["spun"]
     if spun is not None and not (isinstance(spun, dict) and isinstance(spun.get("passages", []), list)):
         raise ValueError("not a report record: spun is not an object")

@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -637,7 +638,7 @@ def test_the_visual_report_is_never_written_over_its_report_or_a_document(inputs
     before = report.read_bytes(), tree(inputs)
     for target in (report, inputs / "x.txt"):
         code, err = run(["report", report, "-o", target], capsys)
-        assert code == 2 and "is the report or a document it names" in err
+        assert code == 2 and "is the report, a document it names or an output" in err
     assert (report.read_bytes(), tree(inputs)) == before
 
 
@@ -1028,3 +1029,48 @@ def test_a_number_beyond_a_doubles_range_is_refused_not_written_as_infinity(tmp_
     assert code == 1 and "a.jsonl:1: not valid JSON: the number -1e999 is too large" in err
     lines = (tmp_path / "out/a.jsonl").read_text().splitlines()
     assert len(lines) == 2 and all(_strict_json(line) for line in lines)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize("command", [["clean", "-", "-o", "-"], ["explain", "{story}"], ["check", "{story}"]])
+def test_a_full_standard_output_is_one_line_not_a_traceback(command, tmp_path):
+    story = FIXTURES / "articles/harbour-ferry.txt"
+    args = [arg.replace("{story}", str(story)) for arg in command]
+    with open("/dev/full", "w") as full, open(story, "rb") as stdin:
+        done = subprocess.run([sys.executable, "-m", "cleaner", *args], stdin=stdin, stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "cleaner: cannot write to standard output: No space left on device"
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: clean("x", config=5), TypeError, "config must be a cleaner.Config, not int"),
+        (lambda: Cleaner(config=(1, 2)), TypeError, "config must be a cleaner.Config, not tuple"),
+        (lambda: clean("x", url=5), TypeError, "url is a str or None, not int"),
+        (lambda: clean("x", url=b"https://example.com/"), TypeError, "url is a str or None, not bytes"),
+        (lambda: clean("x", source=["a"]), TypeError, "source is a str or None, not list"),
+        (lambda: Cleaner(rules_dirs=5), ConfigError, "rules_dirs must be a list of folder names"),
+        (lambda: Cleaner(rules_dirs="rules"), ConfigError, "rules_dirs must be a list of folder names"),
+    ],
+)
+def test_library_calls_with_wrong_types_say_what_is_wrong(call, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        call()
+
+
+def test_config_error_is_part_of_the_package_as_the_readme_names_it():
+    import cleaner
+
+    assert cleaner.ConfigError is ConfigError and issubclass(ConfigError, ValueError)
+
+
+def test_a_report_record_with_a_language_that_is_no_string_is_refused(tmp_path, capsys, inputs):
+    report = tmp_path / "r.jsonl"
+    assert run(["clean", inputs, "-o", tmp_path / "out", "--report", report], capsys)[0] == 0
+    lines = records(report)
+    lines[0]["language"] = ["en"]
+    report.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    code, err = run(["report", report, "-o", tmp_path / "page.html"], capsys)
+    assert code == 2 and "language is a list, not a string" in err
