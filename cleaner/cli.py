@@ -65,11 +65,15 @@ def main(argv: list[str] | None = None) -> int:
         warnings.showwarning = _show_warning
         stdout = sys.stdout
         sys.stdout = _Guarded(stdout)
+        handlers = _stop_on_termination()
         try:
             return args.run(args)
         except (UsageError, RuleFileError, ConfigError) as exc:
             _error(str(exc))
             return EXIT_USAGE
+        except Terminated as exc:
+            _error(f"stopped by {signal.Signals(exc.signum).name}")
+            return 128 + exc.signum
         except KeyboardInterrupt:
             _error("interrupted")
             return EXIT_INTERRUPTED
@@ -87,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             warnings.showwarning = previous
             sys.stdout = stdout
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -94,6 +100,35 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
         _error(f"note: {message}")
     else:
         print(warnings.formatwarning(message, category, filename, lineno, line), file=sys.stderr, end="")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: the run stops at once, as at a second Ctrl-C, and
+    what it was writing is removed on the way out (the finally blocks that
+    abort temporary files run for it; they cannot for kill -9)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated(signum)
+
+
+def _stop_on_termination() -> dict[int, object]:
+    """Install the SIGTERM and SIGHUP handlers; the ones they replace, by
+    signal (none where this is not the main thread: a library caller's)."""
+    replaced = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is None:
+            continue
+        try:
+            replaced[signum] = signal.signal(signum, _raise_terminated)
+        except ValueError:  # not the main thread
+            break
+    return replaced
 
 
 class StandardOutputFailed(OSError):
@@ -145,6 +180,11 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if "-" in args.paths or args.output == "-":
         if args.paths != ["-"] or args.output != "-":
             raise UsageError("- (standard input) goes with -o - (standard output), and alone: one document in, its text out")
+        given = [name for name, value in (("--report", args.report), ("--html-report", args.html_report),
+                                          ("--rejects", args.rejects), ("--resume", args.resume)) if value]
+        if given:
+            raise UsageError(f"{', '.join(given)}: for a run into an output folder; with - -o - the cleaned "
+                             "text is all that is written")
         return _clean_stdin(args, options)
     if not args.output:
         raise UsageError("-o: the output folder's name is empty")
@@ -309,31 +349,37 @@ def _size(path: Path) -> int:
 
 
 def _stop_between_steps_on_ctrl_c(steps: Iterator[T]) -> Iterator[T]:
-    """`steps`, but a first Ctrl-C stops the run between two of them, where
-    every temporary file is known to the code that removes it (an interrupt
-    in the middle of creating one could leave it behind); a second Ctrl-C
-    stops at once."""
-    asked = False
+    """`steps`, but a first Ctrl-C (or SIGTERM, or SIGHUP) stops the run
+    between two of them, where every temporary file is known to the code
+    that removes it (an interrupt in the middle of creating one could leave
+    it behind); a second stops at once."""
+    asked: int | None = None
+
+    def stop(signum: int) -> None:
+        raise KeyboardInterrupt if signum == signal.SIGINT else Terminated(signum)
 
     def handler(signum, frame):
         nonlocal asked
-        if asked:
-            raise KeyboardInterrupt
-        asked = True
-        print("cleaner: stopping after the work in hand (Ctrl-C again to stop at once)", file=sys.stderr)
+        if asked is not None:
+            stop(signum)
+        asked = signum
+        again = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        print(f"cleaner: stopping after the work in hand ({again} again to stop at once)", file=sys.stderr)
 
+    signals = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
     try:
-        previous = signal.signal(signal.SIGINT, handler)
+        previous = {signum: signal.signal(signum, handler) for signum in signals}
     except ValueError:  # not the main thread (a library caller's thread): no handler of ours
         yield from steps
         return
     try:
         for step in steps:
             yield step
-            if asked:
-                raise KeyboardInterrupt
+            if asked is not None:
+                stop(asked)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, was in previous.items():
+            signal.signal(signum, was)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

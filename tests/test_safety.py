@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -1074,3 +1075,31 @@ def test_a_report_record_with_a_language_that_is_no_string_is_refused(tmp_path, 
     report.write_text("".join(json.dumps(line) + "\n" for line in lines))
     code, err = run(["report", report, "-o", tmp_path / "page.html"], capsys)
     assert code == 2 and "language is a list, not a string" in err
+
+
+@pytest.mark.parametrize("option", [["--report", "r.jsonl"], ["--html-report", "r.html"], ["--rejects", "x.jsonl"], ["--resume"]])
+def test_standard_input_mode_refuses_options_it_would_ignore(option, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, err = run(["clean", "-", "-o", "-", *option], capsys)
+    assert code == 2 and f"{option[0]}: for a run into an output folder" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals as POSIX sends them")
+@pytest.mark.parametrize(("jobs", "signum"), [("1", signal.SIGTERM), ("2", signal.SIGTERM), ("1", signal.SIGHUP)])
+def test_a_run_stopped_by_sigterm_or_sighup_leaves_no_temporary_file(tmp_path, jobs, signum):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(2000):
+        (folder / f"{n:04}.txt").write_bytes(STORY)
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "cleaner", "clean", str(folder), "-o", str(out), "--jobs", jobs],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(out.glob("*.txt")) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum, err
+    assert f"stopped by {signal.Signals(signum).name}" in err and "Traceback" not in err
+    assert [p.name for p in out.rglob("*.tmp")] == []

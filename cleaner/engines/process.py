@@ -22,6 +22,11 @@ def _start_worker(parent: int) -> None:
     # Ctrl-C reaches the whole process group; the main process handles it
     # (aborting its temporary files) and stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The main process's SIGTERM and SIGHUP handlers (see cli.main) are its
+    # own: a worker stopped by the pool ends as a worker should.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     # A main process killed outright (kill -9, the OOM killer) cannot stop its
     # workers, which would wait for work for ever, holding their memory: each
     # watches for its parent to go, and goes too.
