@@ -103,9 +103,11 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM or SIGHUP: the run stops at once, as at a second Ctrl-C, and
-    what it was writing is removed on the way out (the finally blocks that
-    abort temporary files run for it; they cannot for kill -9)."""
+    """SIGTERM or SIGHUP. A batch stops after the work in hand, as at a
+    first Ctrl-C (see `_stop_between_steps_on_ctrl_c`); any other command
+    at once. Either way what was being written is removed on the way out
+    (the finally blocks that abort temporary files run for it, as they
+    cannot for kill -9)."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)

@@ -129,7 +129,8 @@ class RecordFormat:
             if isinstance(result, str):
                 records.append(Record.failed(path, result, **where))
                 # With its error under "cleaner", but where that is a field of its own.
-                pieces.append(_line(parsed if own_field else {**parsed, RESULT_KEY: result_field(ERROR, None, options, error=result)}))
+                failed = parsed if own_field else {**parsed, RESULT_KEY: result_field(ERROR, None, options, error=result)}
+                pieces.append(_line(failed))
                 continue
             status, rejected = outcome(result, options)
             fields = result.to_dict()  # once: the output record and the report record both carry it
