@@ -115,8 +115,9 @@ class Cleaner:
     ) -> CleanResult:
         """Clean one document: `str`, or `bytes` (`bytearray` and `memoryview`
         too). Raises `TypeError` for anything else, `NotTextError` for binary
-        input and `ValueError` for an unknown `source`; anything else comes
-        back as data."""
+        input, `ValueError` for an unknown `source` and `PageTooRepetitive`
+        (a `ValueError`) for a page too repetitive to read in bounded time
+        (see `htmlblocks.coverage`); anything else comes back as data."""
         document = self.front_steps(_document_data(data), url=url, source=source, content_type=content_type)
         claimed_by: dict[int, str] = {}
         found = self._label_in_context(document, claimed_by=claimed_by)
