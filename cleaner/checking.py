@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .batch import DEFAULT_MAX_DOC_BYTES, DEFAULT_MAX_DOC_LINES
 from .formats import ByteReader, TooLarge, clean_document, format_of
 from .formats.jsonl import JSONL
 from .outputs import Folder
@@ -18,8 +19,6 @@ from .pathnames import printable, shown
 from .pipeline import Cleaner
 from .result import CleanResult
 
-# The largest file checked (decompressed): an article is far smaller.
-MAX_CHECKED_BYTES = 32_000_000
 # Repairs that `clean` makes but `check` does not object to: a no-break space
 # is not damage, and a hook must pass an article that only has those.
 COSMETIC_FIXES = frozenset({"normalize:spaces"})
@@ -62,10 +61,13 @@ def problem_lines(result: CleanResult) -> list[tuple[int, str]]:
     return sorted(problems, key=lambda p: p[0])
 
 
-def check_file(cleaner: Cleaner, path: Path, fix: bool = False) -> FileCheck:
+def check_file(cleaner: Cleaner, path: Path, fix: bool = False, *, max_bytes: int = DEFAULT_MAX_DOC_BYTES,
+               max_lines: int = DEFAULT_MAX_DOC_LINES) -> FileCheck:
     """Check one file, plain or compressed as `clean` reads it; with `fix`,
     rewrite a text file that has problems with its cleaned text, compressed
-    as it was (HTML and JSONL are never rewritten in place)."""
+    as it was (HTML and JSONL are never rewritten in place). A file over
+    `clean`'s limits (`max_bytes` decompressed, `max_lines` lines or tags)
+    fails unread, with `clean`'s reason."""
     outcome = FileCheck(path)
     input_format, compression = format_of(path, named=True)
     if input_format is JSONL:
@@ -73,11 +75,14 @@ def check_file(cleaner: Cleaner, path: Path, fix: bool = False) -> FileCheck:
         return outcome
     try:
         with ByteReader.open(path, compression) as reader:
-            data = reader.read(MAX_CHECKED_BYTES)
-    except (OSError, TooLarge) as exc:
-        outcome.error = f"cannot read: {getattr(exc, 'strerror', None) or exc}"
+            data = reader.read(max_bytes)
+    except TooLarge as exc:
+        outcome.error = str(exc)
         return outcome
-    result = clean_document(cleaner, data, content_type=input_format.content_type)
+    except OSError as exc:
+        outcome.error = f"cannot read: {exc.strerror or exc}"
+        return outcome
+    result = clean_document(cleaner, data, content_type=input_format.content_type, max_lines=max_lines)
     if isinstance(result, str):
         outcome.error = result
         return outcome
@@ -120,16 +125,19 @@ def _rewrite(path: Path, text: str, compression) -> str | None:
     return None
 
 
-def run_checks(cleaner: Cleaner, paths: Iterable[Path], fix: bool = False, out=None, err=None) -> int:
+def run_checks(cleaner: Cleaner, paths: Iterable[Path], fix: bool = False, out=None, err=None, *,
+               max_bytes: int = DEFAULT_MAX_DOC_BYTES, max_lines: int = DEFAULT_MAX_DOC_LINES) -> int:
     """Check (or fix) each file and print what is wrong: ``FILE:LINE: REASON``
-    on `out`, errors on `err`. After a fix, the problems printed are those the
-    fix left (spun passages, say), with the rewritten file's line numbers.
-    Returns 1 if any file has problems, failed, or was changed; else 0."""
+    on `out`, errors on `err` (a file over the limits, see `check_file`, is
+    one error, and the others are checked). After a fix, the problems
+    printed are those the fix left (spun passages, say), with the rewritten
+    file's line numbers. Returns 1 if any file has problems, failed, or was
+    changed; else 0."""
     out = out or sys.stdout
     err = err or sys.stderr
     status = 0
     for path in paths:
-        outcome = check_file(cleaner, path, fix=fix)
+        outcome = check_file(cleaner, path, fix=fix, max_bytes=max_bytes, max_lines=max_lines)
         if outcome.error:
             print(f"{shown(path)}: {outcome.error}", file=err)
             status = 1
@@ -137,7 +145,7 @@ def run_checks(cleaner: Cleaner, paths: Iterable[Path], fix: bool = False, out=N
         if outcome.fixed:
             print(f"Fixing {shown(path)}", file=out)
             status = 1  # a changed file is for the user to review (pre-commit's convention)
-            outcome.problems = check_file(cleaner, path).problems
+            outcome.problems = check_file(cleaner, path, max_bytes=max_bytes, max_lines=max_lines).problems
         for line in outcome.lines():
             print(line, file=out)
         if outcome.not_fixed:

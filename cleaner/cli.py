@@ -18,18 +18,28 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import __version__
-from .batch import DEFAULT_MAX_DOC_BYTES, DEFAULT_MAX_DOC_LINES, BatchOptions, run_batch
+from .batch import BatchOptions, run_batch
 from .checking import run_checks
 from .cliargs import (
+    add_limit_options,
     add_rule_options,
     add_threshold_option,
     config_from_args,
     count_argument,
-    megabytes_argument,
+    max_doc_bytes,
 )
 from .config import ConfigError
 from .engines import ENGINES, EngineUnavailable, default_jobs, make_engine
-from .formats import RESULT_FIELDS, ByteReader, DocumentOptions, Filters, TooLarge, clean_document, format_of
+from .formats import (
+    RESULT_FIELDS,
+    ByteReader,
+    DocumentOptions,
+    Filters,
+    TooLarge,
+    clean_document,
+    format_of,
+    over_line_limit,
+)
 from .formats.base import outcome
 from .htmlreport import DEFAULT_MAX_TEXTS, read_records, write_report
 from .outputs import OutputFolder, OutputFolderInUse
@@ -213,7 +223,7 @@ def _document_options(args: argparse.Namespace) -> DocumentOptions:
     languages = frozenset(code.strip() for code in (args.languages or "").split(",") if code.strip())
     filters = Filters(languages, args.min_chars or 0, args.min_words or 0, args.drop_spun_docs)
     return DocumentOptions(
-        max_bytes=round(args.max_doc_mb * 1e6),
+        max_bytes=max_doc_bytes(args),
         max_lines=args.max_doc_lines,
         keep_empty=args.keep_empty,
         filters=filters,
@@ -389,7 +399,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     found = find_inputs(args.paths)
     for path, why in found.skipped:
         _error(f"{path}: skipped: {why}")
-    return run_checks(cleaner, (item.path for item in found.inputs), fix=args.fix)
+    return run_checks(cleaner, (item.path for item in found.inputs), fix=args.fix,
+                      max_bytes=max_doc_bytes(args), max_lines=args.max_doc_lines)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -402,7 +413,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     where = f"{shown(path)}:{args.record}" if many else shown(path)
     try:
         with ByteReader.open(path, compression) as reader:
-            found = dict(input_format.originals(reader, {args.record if many else None}, DEFAULT_MAX_DOC_BYTES))
+            found = dict(input_format.originals(reader, {args.record if many else None}, max_doc_bytes(args)))
     except OSError as exc:
         raise UsageError(f"{where}: cannot read: {exc.strerror or exc}") from None
     except TooLarge as exc:
@@ -410,6 +421,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
     original = found.get(args.record if many else None)
     if original is None:
         raise UsageError(f"{where}: no document there (a blank line, or not a JSON object with text or html)")
+    # Held to `clean`'s limits, with its words: a million short lines took
+    # a minute and a gigabyte to explain.
+    refused = over_line_limit(original.data, original.content_type, args.max_doc_lines)
+    if refused:
+        raise UsageError(f"{where}: {refused}")
     try:
         result = cleaner.clean(original.data, url=args.url or original.url, source=args.source,
                                content_type=original.content_type)
@@ -586,13 +602,7 @@ def _parser() -> argparse.ArgumentParser:
     corpus.add_argument("--url-key", default="url", metavar="KEY", help="the key of a record's URL (default url)")
     corpus.add_argument("--with-metadata", action="store_true",
                         help="add the page's title, author and date to output records made from HTML")
-    clean.add_argument("--max-doc-mb", type=megabytes_argument, default=DEFAULT_MAX_DOC_BYTES / 1e6, metavar="MB",
-                       help="the largest document read, in MB (a file, or a JSONL line, decompressed; default "
-                       f"{DEFAULT_MAX_DOC_BYTES / 1e6:g}); a larger one fails alone, unread. Cleaning holds about "
-                       "ten times a document's size in memory")
-    clean.add_argument("--max-doc-lines", type=count_argument, default=DEFAULT_MAX_DOC_LINES, metavar="N",
-                       help=f"the most lines a text document may have (default {DEFAULT_MAX_DOC_LINES:,}); "
-                       "one with more fails alone")
+    add_limit_options(clean)
     clean.add_argument("--jobs", type=count_argument, metavar="N",
                        help="worker processes (default: all cores); with --engine dask, the local cluster's workers")
     clean.add_argument("--resume", action="store_true",
@@ -615,6 +625,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to check")
     check.add_argument("--fix", action="store_true", help="rewrite text files in place with the cleaned text")
     check.add_argument("--drop-spun", action="store_true", help="with --fix, also remove flagged spun passages")
+    add_limit_options(check)
     check.set_defaults(run=cmd_check)
 
     explain = sub.add_parser("explain", parents=[common], help="show every line of a file with keep/drop and the reason",
@@ -624,6 +635,7 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--record", type=count_argument, metavar="N", help="in a JSONL file: the record on line N")
     explain.add_argument("--url", help="the page's URL (selects a source's rule file by host)")
     explain.add_argument("--source", help="use this source's rule file (its [source] id)")
+    add_limit_options(explain)
     explain.set_defaults(run=cmd_explain)
 
     report = sub.add_parser("report", help="turn a JSON report into one self-contained HTML page",

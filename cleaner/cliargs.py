@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from .batch import DEFAULT_MAX_DOC_BYTES, DEFAULT_MAX_DOC_LINES
 from .config import DEFAULT_CONFIG, Config, make_config
 
 
@@ -35,6 +36,22 @@ def add_rule_options(parser: argparse.ArgumentParser) -> None:
 def add_threshold_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spun-threshold", metavar="X", type=threshold_argument,
                         help=f"spun score (0..1) at which a document or passage is flagged (default {DEFAULT_CONFIG.spun_threshold})")
+
+
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    """The size limits of one document, the same for every command that
+    cleans one (`clean`, `check`, `explain`, the hook)."""
+    parser.add_argument("--max-doc-mb", type=megabytes_argument, default=DEFAULT_MAX_DOC_BYTES / 1e6, metavar="MB",
+                        help="the largest document read, in MB (a file, or a JSONL line, decompressed; default "
+                        f"{DEFAULT_MAX_DOC_BYTES / 1e6:g}); a larger one fails alone, unread. Cleaning holds about "
+                        "ten times a document's size in memory")
+    parser.add_argument("--max-doc-lines", type=count_argument, default=DEFAULT_MAX_DOC_LINES, metavar="N",
+                        help=f"the most lines a text document, or tags an HTML one, may have (default "
+                        f"{DEFAULT_MAX_DOC_LINES:,}); one with more fails alone")
+
+
+def max_doc_bytes(args: argparse.Namespace) -> int:
+    return round(args.max_doc_mb * 1e6)
 
 
 def config_from_args(args: argparse.Namespace) -> Config:

@@ -1,8 +1,8 @@
 """pre-commit hooks: refuse, or fix, newly added articles that still carry
 boilerplate or spun text.
 
-    cleaner-hook check [--all] [--rules DIR] [--spun-threshold X] FILE...
-    cleaner-hook fix   [--all] [--rules DIR] [--spun-threshold X] [--drop-spun] FILE...
+    cleaner-hook check [--all] [--rules DIR] [--spun-threshold X] [--max-doc-mb MB] [--max-doc-lines N] FILE...
+    cleaner-hook fix   [--all] [--rules DIR] [--spun-threshold X] [--drop-spun] [--max-doc-mb MB] [--max-doc-lines N] FILE...
 
 pre-commit passes the staged files; by default only those the commit adds
 are looked at (``git diff --staged --diff-filter=A``, as pre-commit-hooks'
@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 from .checking import run_checks
-from .cliargs import add_rule_options, add_threshold_option, config_from_args
+from .cliargs import add_limit_options, add_rule_options, add_threshold_option, config_from_args, max_doc_bytes
 from .pipeline import Cleaner
 from .rulefile import RuleFileError
 
@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     add_rule_options(parser)
     add_threshold_option(parser)
     parser.add_argument("--drop-spun", action="store_true", help="fix: also remove spun passages")
+    add_limit_options(parser)
     # pre-commit puts the hook's args before the file names: options and
     # files may come in any order.
     args = parser.parse_intermixed_args(argv)
@@ -67,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         files = [f for f in files if Path(f).as_posix() in added]
 
-    return run_checks(cleaner, [Path(name) for name in files], fix=args.action == "fix")
+    return run_checks(cleaner, [Path(name) for name in files], fix=args.action == "fix",
+                      max_bytes=max_doc_bytes(args), max_lines=args.max_doc_lines)
 
 
 if __name__ == "__main__":

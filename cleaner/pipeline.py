@@ -116,8 +116,9 @@ class Cleaner:
         """Clean one document: `str`, or `bytes` (`bytearray` and `memoryview`
         too). Raises `TypeError` for anything else (or a `url`, `source` or
         `content_type` that is not a `str`), `NotTextError` for binary
-        input and `ValueError` for an unknown `source`; anything else comes
-        back as data."""
+        input, `ValueError` for an unknown `source` and `PageTooRepetitive`
+        (a `ValueError`) for a page too repetitive to read in bounded time
+        (see `htmlblocks.coverage`); anything else comes back as data."""
         for name, value in (("url", url), ("source", source), ("content_type", content_type)):
             if value is not None and not isinstance(value, str):
                 raise TypeError(f"{name} is a str or None, not {type(value).__name__}")

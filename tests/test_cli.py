@@ -195,6 +195,46 @@ def test_explain_shows_every_line_with_its_verdict(capsys):
     assert "spun: score" in out and "\033[" not in out  # no colour when not a terminal
 
 
+LINES_MESSAGE = "more than 100,000 lines (1,000,001; --max-doc-lines)"
+
+
+@pytest.fixture()
+def million_lines(tmp_path) -> Path:
+    """3 MB of two-letter lines: 64 s and 1.1 GB to check before `check` kept `clean`'s limits."""
+    path = tmp_path / "lines.txt"
+    path.write_bytes(b"ab\n" * 1_000_000)
+    return path
+
+
+def test_check_refuses_a_file_over_the_line_limit_and_checks_the_others(inputs, million_lines, capsys):
+    dirty = inputs / "articles/town-newsletter.txt"
+    assert main(["check", str(million_lines), str(dirty)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == f"{million_lines}: {LINES_MESSAGE}\n"  # clean's words, naming the file
+    assert f"{dirty}:1: rule:generic/search-box: Type to search" in captured.out
+
+
+def test_check_keeps_the_size_and_tag_limits_it_is_given(tmp_path, million_lines, capsys):
+    assert main(["check", "--max-doc-mb", "1", str(million_lines)]) == 1
+    assert capsys.readouterr().err == f"{million_lines}: larger than the limit of 1 MB (--max-doc-mb)\n"
+    page = tmp_path / "many.html"
+    page.write_text("<html><body>" + "<p>Short paragraph here.</p>" * 2000 + "</body></html>")
+    assert main(["check", "--max-doc-lines", "1000", str(page)]) == 1
+    assert capsys.readouterr().err == f"{page}: more than 1,000 tags (4,004; --max-doc-lines)\n"
+
+
+def test_explain_refuses_a_file_over_the_limits_with_cleans_message(tmp_path, million_lines, capsys):
+    assert main(["explain", str(million_lines)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"cleaner: {million_lines}: {LINES_MESSAGE}\n" and captured.out == ""
+    assert main(["explain", "--max-doc-mb", "1", str(million_lines)]) == 2
+    assert capsys.readouterr().err == f"cleaner: {million_lines}: larger than the limit of 1 MB (--max-doc-mb)\n"
+    records = tmp_path / "pages.jsonl"
+    records.write_text(json.dumps({"html": "<html><body>" + "<p>Short.</p>" * 600 + "</body></html>"}) + "\n")
+    assert main(["explain", "--record", "1", "--max-doc-lines", "500", str(records)]) == 2
+    assert capsys.readouterr().err == f"cleaner: {records}:1: more than 500 tags (1,204; --max-doc-lines)\n"
+
+
 def test_rules_test_command(capsys):
     assert main(["rules", "test"]) == 0
     assert "ok   generic" in capsys.readouterr().out

@@ -38,6 +38,19 @@ def test_check_fails_on_an_added_dirty_file_with_file_line_reason(repo, capsys):
     assert (repo / "dirty.txt").read_bytes() == DIRTY.read_bytes()  # check never writes
 
 
+def test_check_refuses_an_added_file_over_the_line_limit_and_checks_the_others(repo, capsys):
+    (repo / "lines.txt").write_bytes(b"ab\n" * 1_000_000)  # took the hook 31 s before it kept clean's limits
+    shutil.copy(DIRTY, repo / "dirty.txt")
+    git(repo, "add", "lines.txt", "dirty.txt")
+    assert main(["check", "lines.txt", "dirty.txt"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == "lines.txt: more than 100,000 lines (1,000,001; --max-doc-lines)\n"
+    assert "dirty.txt:1: rule:generic/search-box: Type to search" in captured.out
+    assert main(["fix", "--max-doc-lines", "10", "lines.txt"]) == 1
+    assert capsys.readouterr().err == "lines.txt: more than 10 lines (1,000,001; --max-doc-lines)\n"
+    assert (repo / "lines.txt").read_bytes() == b"ab\n" * 1_000_000  # refused, so never rewritten
+
+
 def test_check_passes_a_clean_article_untouched(repo, capsys):
     clean_text = cleaner.clean(DIRTY.read_bytes()).text
     (repo / "clean.txt").write_text(clean_text, encoding="utf-8")

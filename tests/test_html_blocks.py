@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import random
+import time
 import tomllib
 from importlib import resources
 
@@ -71,6 +73,56 @@ def test_coverage_gives_each_passage_to_one_block_in_the_pages_order():
     # Half a block found: half its 4-grams.
     half = paragraph[:8] + "and then something else entirely was said".split()
     assert htmlblocks.coverage([half], " ".join(paragraph))[0] == pytest.approx(5 / 12)
+
+
+def _short_blocks_by_scanning(block_words, words, spans):
+    """The plain search `_short_blocks_found` replaces: from the end of what
+    was found before each short block (less two words), word by word."""
+    following, nearest = [len(words)] * len(block_words), len(words)
+    for b in range(len(block_words) - 1, -1, -1):
+        following[b] = nearest
+        nearest = spans[b][0] if spans[b] else nearest
+    found, done = [], 0
+    for b, block in enumerate(block_words):
+        if spans[b]:
+            done = max(done, spans[b][1])
+        elif 0 < len(block) < htmlblocks.N:
+            for i in range(max(0, done - 2), min(len(words), following[b] + 2) - len(block) + 1):
+                if words[i : i + len(block)] == block:
+                    found.append(b)
+                    done = max(done, i + len(block))
+                    break
+    return found
+
+
+def test_short_blocks_are_looked_up_where_a_scan_would_find_them():
+    rng = random.Random(7)
+    for _ in range(3000):
+        vocabulary = "abcde"[: rng.randint(1, 5)]
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(0, 30))]
+        blocks = [[rng.choice(vocabulary) for _ in range(rng.randint(0, 5))] for _ in range(rng.randint(0, 8))]
+        spans = [(s, s + rng.randint(1, 6)) if rng.random() < 0.2 else None for s in
+                 (rng.randint(0, 30) for _ in blocks)]
+        spans = [None if span and len(block) < htmlblocks.N else span for span, block in zip(spans, blocks)]
+        assert htmlblocks._short_blocks_found(blocks, words, spans) == _short_blocks_by_scanning(blocks, words, spans)
+
+
+def test_coverage_of_many_short_blocks_the_text_lacks_takes_linear_time():
+    # readability runs a page's paragraphs together ("word hereword here"):
+    # every short block was searched for through the whole text, and 24,000
+    # of them took 76 s.
+    blocks = [["word", "here"]] * 48_000
+    started = time.perf_counter()
+    assert htmlblocks.coverage(blocks, "word " + "hereword " * 48_000) == [0.0] * 48_000
+    assert time.perf_counter() - started < 5
+
+
+def test_a_block_repeated_down_a_page_and_its_text_is_refused_not_read_for_minutes():
+    paragraph = "one two three four five six".split()
+    with pytest.raises(htmlblocks.PageTooRepetitive, match="HTML too repetitive: .* found 27,000,000 times"):
+        htmlblocks.coverage([paragraph] * 3000, " ".join(paragraph * 3000))
+    # A few hundred repeats, as a forum page's "Reply Quote" lines, are read.
+    assert sum(htmlblocks.coverage([paragraph] * 300, " ".join(paragraph * 300))) > 0
 
 
 def test_declared_language_reads_the_html_element_then_the_meta_element():

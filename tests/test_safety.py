@@ -840,6 +840,31 @@ def test_html_of_more_tags_than_the_limit_fails_alone(tmp_path, capsys):
     assert code == 1 and "more than 2,000 tags" in records(report)[0]["error"]
 
 
+def test_html_of_one_paragraph_repeated_thousands_of_times_fails_alone(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "repeated.html").write_text("<html><body>" + "<p>one two three four five six</p>" * 3000 + "</body></html>")
+    (folder / "fine.txt").write_bytes(STORY)
+    report = tmp_path / "r.jsonl"
+    started = time.monotonic()
+    code, err = run(["clean", folder, "-o", tmp_path / "out", "--jobs", "1", "--report", report], capsys)
+    assert code == 1 and time.monotonic() - started < 30
+    statuses = {Path(r["path"]).name: (r["status"], r["error"]) for r in records(report)}
+    assert statuses["repeated.html"][0] == "error" and "HTML too repetitive" in statuses["repeated.html"][1]
+    assert statuses["fine.txt"][0] == "ok"
+
+
+@pytest.mark.slow
+def test_html_of_48000_short_paragraphs_is_cleaned_in_seconds():
+    # 96,000 tags, under the tag limit; reading the page's blocks against its
+    # extractions took time growing with their square (24,000 took 76 s).
+    page = "<html><body>" + "<p>word here</p>" * 48_000 + "</body></html>"
+    started = time.monotonic()
+    result = Cleaner().clean(page, content_type="text/html")
+    assert len(result.dropped) == 48_000  # a directory of one line, repeated: dropped, each with its reason
+    assert time.monotonic() - started < 60
+
+
 def _record_of_json_bytes(size: int):
     from cleaner.records import NOT_CLEANED, Record
 

@@ -20,6 +20,7 @@ from .base import (
     Task,
     TaskResult,
     clean_document,
+    over_line_limit,
 )
 from .compression import COMPRESSIONS, GZIP, ZSTD, ByteReader, Compression, TooLarge
 from .document import HTML, SNIFFED, TEXT
@@ -65,4 +66,5 @@ __all__ = [
     "TooLarge",
     "clean_document",
     "format_of",
+    "over_line_limit",
 ]

@@ -177,6 +177,24 @@ class InputFormat(Protocol):
         ...
 
 
+def over_line_limit(data: bytes | str, content_type: str | None, max_lines: int) -> str | None:
+    """Why `data` is refused unread, or None: a text document of more than
+    `max_lines` lines, or any document of more than `max_lines` tags (0: no
+    limit). Cleaning holds about a kilobyte a line (9 MB of three-byte lines
+    took 3 GB), and extracting HTML takes time that grows with the square of
+    its elements. Every command that cleans a document asks this first."""
+    if not max_lines:
+        return None
+    # HTML is held to the same number in tags: trafilatura's time grows
+    # with their square (300,000 short paragraphs took 686 s).
+    newline, tag = (b"\n", b"<") if isinstance(data, bytes) else ("\n", "<")
+    if content_type != "text/html" and data.count(newline) + 1 > max_lines:
+        return f"more than {max_lines:,} lines ({data.count(newline) + 1:,}; --max-doc-lines)"
+    if data.count(tag) > max_lines:
+        return f"more than {max_lines:,} tags ({data.count(tag):,}; --max-doc-lines)"
+    return None
+
+
 def clean_document(
     cleaner: Cleaner,
     data: bytes | str,
@@ -189,22 +207,13 @@ def clean_document(
     """`Cleaner.clean` with the batch's idea of bad input, or the one-line
     reason it failed: empty and blank documents are failures here (a library
     caller may want them back as ''), and so is any exception, which a bug
-    may raise: the report names it and the batch goes on.
-
-    A text document of more than `max_lines` lines, or any document of more
-    than `max_lines` tags, fails unread: cleaning holds about a kilobyte a
-    line (9 MB of three-byte lines took 3 GB), and extracting HTML takes time
-    that grows with the square of its elements."""
+    may raise: the report names it and the batch goes on. A document over
+    `max_lines` fails unread (see `over_line_limit`)."""
     if not data:
         return "empty file"
-    if max_lines:
-        # HTML is held to the same number in tags: trafilatura's time grows
-        # with their square (300,000 short paragraphs took 686 s).
-        newline, tag = (b"\n", b"<") if isinstance(data, bytes) else ("\n", "<")
-        if content_type != "text/html" and data.count(newline) + 1 > max_lines:
-            return f"more than {max_lines:,} lines ({data.count(newline) + 1:,}; --max-doc-lines)"
-        if data.count(tag) > max_lines:
-            return f"more than {max_lines:,} tags ({data.count(tag):,}; --max-doc-lines)"
+    refused = over_line_limit(data, content_type, max_lines)
+    if refused:
+        return refused
     try:
         result = cleaner.clean(data, content_type=content_type, url=url, source=source)
     except (NotTextError, ValueError) as exc:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -255,6 +256,11 @@ def _hidden(el) -> bool:
     return bool(style) and _DISPLAY_NONE.search(style) is not None
 
 
+class PageTooRepetitive(ValueError):
+    """A page whose blocks' 4-grams recur in an extraction so often that
+    reading which blocks the extraction holds would take too long."""
+
+
 def coverage(block_words: list[list[str]], text: str | list[str]) -> list[float]:
     """For each block (its words), the share of it that `text` holds: of its
     word 4-grams, those found in one passage of `text` (a block shorter than
@@ -266,6 +272,9 @@ def coverage(block_words: list[list[str]], text: str | list[str]) -> list[float]
     sentence does not take the paragraph's place, and a block repeated down
     the page is not found as often as it repeats unless `text` repeats it.
 
+    Raises `PageTooRepetitive` when the blocks' 4-grams are found in `text`
+    more than `HITS_PER_WORD` times a word (see there).
+
     >>> coverage([["a", "b", "c", "d", "e"], ["x"], ["q", "r", "s", "t"]], "a b c d e x")
     [1.0, 1.0, 0.0]
     """
@@ -273,9 +282,48 @@ def coverage(block_words: list[list[str]], text: str | list[str]) -> list[float]
     places: dict[tuple[str, ...], list[int]] = {}
     for i, gram in enumerate(zip(words, words[1:], words[2:], words[3:])):
         places.setdefault(gram, []).append(i)
-    # Candidate passages: for each block, its 4-grams' places grouped by how
-    # far they lie from the block's start (one passage, one offset).
-    candidates: list[tuple[int, int, int, int]] = []  # (block, start, end, 4-grams found)
+    _check_hits(block_words, words, places)
+    candidates = _candidates(block_words, places)
+    share = [0.0] * len(block_words)
+    spans: list[tuple[int, int] | None] = [None] * len(block_words)
+    for b, start, end, found in _heaviest_chain(candidates, len(words)):
+        share[b] = found / (len(block_words[b]) - N + 1)
+        spans[b] = (start, end)
+    for b in _short_blocks_found(block_words, words, spans):
+        share[b] = 1.0
+    return share
+
+
+# The most places a page's blocks' 4-grams may be found at in one text, for
+# each word of the text and the blocks: every place found is a step of
+# `coverage`'s work (about half a microsecond), and a block repeated down a
+# page that the text repeats too is found at every repeat, so a page of n
+# copies of one paragraph costs n squared (6,000 copies took 50 s). The 80
+# development pages are at most 1.9 a word; 64 still lets through a forum
+# page of 2,000 posts that share a line of 5 words, and holds the work to a
+# few seconds for the largest page the tag limit lets through.
+HITS_PER_WORD = 64
+# ... and whatever the page's size, this many (a fraction of a second).
+MIN_HITS = 1_000_000
+
+
+def _check_hits(block_words: list[list[str]], words: list[str], places: dict[tuple[str, ...], list[int]]) -> None:
+    """Raise PageTooRepetitive when `_candidates` would go through more places
+    than the limit; counted from the lists' lengths, without going through them."""
+    hits = sum(len(places.get(gram, ())) for block in block_words for gram in zip(block, block[1:], block[2:], block[3:]))
+    limit = max(MIN_HITS, HITS_PER_WORD * (len(words) + sum(map(len, block_words))))
+    if hits > limit:
+        raise PageTooRepetitive(
+            f"HTML too repetitive: its blocks' word 4-grams are found {hits:,} times in its extraction"
+            f" (at most {limit:,}: {HITS_PER_WORD} a word)"
+        )
+
+
+def _candidates(block_words: list[list[str]], places: dict[tuple[str, ...], list[int]]) -> list[tuple[int, int, int, int]]:
+    """Candidate passages, (block, start, end, 4-grams found), in block order:
+    for each block, its 4-grams' places grouped by how far they lie from the
+    block's start (one passage, one offset)."""
+    candidates: list[tuple[int, int, int, int]] = []
     for b, block in enumerate(block_words):
         if len(block) < N:
             continue
@@ -288,10 +336,14 @@ def coverage(block_words: list[list[str]], text: str | list[str]) -> list[float]
                 found = len({i for _, i, _ in run})
                 candidates.append((b, min(p for _, _, p in run), max(p for _, _, p in run) + N, found))
                 start = end
-    # The heaviest chain of passages in block order whose places do not
-    # overlap (by more than the drift): best chain ending at or before each
-    # place, kept in a Fenwick tree of maxima.
-    size = len(words) + N + DRIFT + 2
+    return candidates
+
+
+def _heaviest_chain(candidates: list[tuple[int, int, int, int]], text_words: int) -> list[tuple[int, int, int, int]]:
+    """The heaviest chain of `candidates` in block order whose places do not
+    overlap (by more than the drift): best chain ending at or before each
+    place, kept in a Fenwick tree of maxima."""
+    size = text_words + N + DRIFT + 2
     tree = [(0, -1)] * (size + 1)
 
     def best_before(place: int) -> tuple[int, int]:
@@ -323,21 +375,31 @@ def coverage(block_words: list[list[str]], text: str | list[str]) -> list[float]
         for c in range(k, same):
             record(candidates[c][2], (chain[c][0], c))
         k = same
-    share = [0.0] * len(block_words)
-    spans: list[tuple[int, int] | None] = [None] * len(block_words)
+    chosen = []
     c = max(range(len(candidates)), key=lambda c: chain[c][0], default=-1)
     while c >= 0:
-        b, start, end, found = candidates[c]
-        share[b] = found / (len(block_words[b]) - N + 1)
-        spans[b] = (start, end)
+        chosen.append(candidates[c])
         c = chain[c][1]
-    # Short blocks: their words between the passages of the blocks around them.
+    return chosen
+
+
+def _short_blocks_found(block_words: list[list[str]], words: list[str], spans: list[tuple[int, int] | None]) -> list[int]:
+    """The blocks shorter than 4 words whose words stand in `words` between
+    the passages of the blocks around them: for each, the first place at or
+    after the end of what was found before it (less two words of overlap)
+    and before the next block's passage (plus two)."""
     following = [len(words)] * len(block_words)
     nearest = len(words)
     for b in range(len(block_words) - 1, -1, -1):
         following[b] = nearest
         if spans[b] is not None:
             nearest = spans[b][0]
+    # Each short block's places, looked up rather than searched for from
+    # `done` on: a page of short blocks the text does not hold (readability
+    # runs a page's paragraphs together) would search the whole text once a
+    # block, and 24,000 such paragraphs took 76 s.
+    starts = _places_of(block_words, words)
+    found = []
     done = 0
     for b, block in enumerate(block_words):
         span = spans[b]
@@ -347,12 +409,23 @@ def coverage(block_words: list[list[str]], text: str | list[str]) -> list[float]
         if not block or len(block) >= N:
             continue
         stop = min(len(words), following[b] + 2) - len(block)
-        for i in range(max(0, done - 2), stop + 1):
-            if words[i : i + len(block)] == block:
-                share[b] = 1.0
-                done = max(done, i + len(block))
-                break
-    return share
+        at = starts.get(tuple(block), [])
+        k = bisect_left(at, max(0, done - 2))
+        if k < len(at) and at[k] <= stop:
+            found.append(b)
+            done = max(done, at[k] + len(block))
+    return found
+
+
+def _places_of(block_words: list[list[str]], words: list[str]) -> dict[tuple[str, ...], list[int]]:
+    """Where in `words` each block shorter than 4 words starts, in order."""
+    wanted = {tuple(block) for block in block_words if 0 < len(block) < N}
+    places: dict[tuple[str, ...], list[int]] = {}
+    for length in {len(block) for block in wanted}:
+        for i, gram in enumerate(zip(*(words[k:] for k in range(length)))):
+            if gram in wanted:
+                places.setdefault(gram, []).append(i)
+    return places
 
 
 # --- what the block model reads ---------------------------------------------------------
