@@ -12,6 +12,7 @@ from .pipeline import Cleaner, clean
 from .result import CleanResult, Cut, DroppedLine, Language, LineLabel, Repair, SpunPassage, SpunResult
 from .rulefile import RuleFileError
 from .steps.decode import NotTextError
+from .steps.htmlblocks import PageTooRepetitive
 from .steps.repair import REPAIR_DEFAULTS
 
 __version__ = "0.1.0"
@@ -26,6 +27,7 @@ __all__ = [
     "Language",
     "LineLabel",
     "NotTextError",
+    "PageTooRepetitive",
     "REPAIR_DEFAULTS",
     "Repair",
     "RuleFileError",
