@@ -24,8 +24,9 @@ class _Options(NamedTuple):
     rules_dirs: tuple[str, ...] = ()
     #: Load the rule files that ship with the package (``rules/``).
     builtin_rules: bool = True
-    #: Seconds one rule-file pattern may spend on one line before it counts as
-    #: not matching (and is reported in the result's warnings, by rule id).
+    #: Seconds one rule-file pattern may spend searching one document, all its
+    #: searches together, before it counts as not matching there (and is
+    #: reported in the result's warnings, by rule id).
     rule_timeout: float = 1.0
     #: Repair the text with ftfy and the space normaliser (see
     #: ``steps/repair.py``): True, with the project's ftfy settings (which

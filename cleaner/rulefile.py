@@ -34,10 +34,15 @@ from .pathnames import printable, shown
 from .prefilter import prefilter_literals, union_literals
 
 RULE_KINDS = ("keep", "drop", "drop_block", "cut")
-# A pattern whose counted repeats multiply past this is refused: the regex
-# module writes a counted repeat out in full, so (?:(?:x{200}){200}){200}
-# held 3.4 GB. Hand-written rules repeat a part a few dozen times at most.
-MAX_REPEATED_SIZE = 10_000
+# The most nodes a pattern may compile to (see `expanded_size`): the regex
+# module writes repeated parts out in memory, so `(?:x{9999})` written 1,000
+# times in a row took 4.1 GB. The largest shipped pattern
+# (generic/cookie-notice) is 1,719; the costliest pattern at this limit that
+# was found, `(?:((((x)+)+)+)+)` written 1,612 times in a row as a `drop`
+# rule (a `drop` pattern is compiled twice, alone and in the file's
+# alternation), peaks at 216 MB in `cleaner rules test`, against 152 MB with
+# the shipped rules alone.
+MAX_EXPANDED_SIZE = 100_000
 _COUNTED = re.compile(r"\{(\d{1,9})?(?:,(\d{1,9})?)?\}")
 # The empty-line check of a pattern (a pattern that matches the empty string
 # would drop every blank line) runs with this limit: a recursive pattern
@@ -151,6 +156,11 @@ def builtin_rules_dir() -> Path:
 # A rule file larger than this is refused unread: hand-written rules are a
 # few KB (the largest built-in file is under 10 KB).
 MAX_RULE_FILE_BYTES = 1_000_000
+# The most nodes a file's patterns may compile to together: without it a
+# file could hold thousands of patterns at the limit above. Twenty-five
+# times the shipped generic.toml (7,723); a file at it (395 `drop` rules of
+# the costliest kind above) peaks at 295 MB in `cleaner rules test`.
+MAX_FILE_EXPANDED_SIZE = 200_000
 
 
 def load_rule_file(path: Path | str) -> RuleSet:
@@ -230,6 +240,7 @@ def _build(path: Path, raw: str, data: dict) -> RuleSet:
 
     rules: dict[str, list] = {kind: [] for kind in RULE_KINDS}
     ids: set[str] = set()
+    expansion = _Expansion(path)
     for kind in RULE_KINDS:
         entries = data.get(kind, [])
         if not isinstance(entries, list):
@@ -250,11 +261,11 @@ def _build(path: Path, raw: str, data: dict) -> RuleSet:
             flags = 0 if entry.get("case_sensitive", False) else regex.IGNORECASE
             description = str(entry.get("description", ""))
             if kind == "drop_block":
-                start = _compile(path, entry, "start", flags, where, line, required=True)
-                end = _compile(path, entry, "end", flags, where, line, required=False)
+                start = _compile(path, entry, "start", flags, where, line, True, expansion)
+                end = _compile(path, entry, "end", flags, where, line, False, expansion)
                 rules[kind].append(BlockRule(rule_id, start, end, description))
             else:
-                pattern = _compile(path, entry, "pattern", flags, where, line, required=True)
+                pattern = _compile(path, entry, "pattern", flags, where, line, True, expansion)
                 try:
                     empty = pattern.search("", timeout=EMPTY_LINE_SECONDS) is not None
                 except (TimeoutError, MemoryError, RecursionError):
@@ -321,19 +332,38 @@ def _alternation(rules: list[LineRule]) -> regex.Pattern | None:
         return None
 
 
-def _compile(path, entry, key, flags, where, line, required) -> regex.Pattern | None:
+class _Expansion:
+    """The nodes a file's patterns compile to so far (see `expanded_size`):
+    each pattern is checked against `MAX_EXPANDED_SIZE`, and all of them
+    together against `MAX_FILE_EXPANDED_SIZE`, before it is compiled."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.total = 0
+
+    def add(self, pattern: str, name: str, line: int | None) -> None:
+        size = expanded_size(pattern)
+        if size > MAX_EXPANDED_SIZE:
+            raise RuleFileError(
+                self.path, f"{name} would compile to about {size:,} nodes (at most {MAX_EXPANDED_SIZE:,}): "
+                "the regex module writes each repeated part out in memory", line,
+            )
+        self.total += size
+        if self.total > MAX_FILE_EXPANDED_SIZE:
+            raise RuleFileError(
+                self.path, f"{name}: the file's patterns would compile to more than {MAX_FILE_EXPANDED_SIZE:,} "
+                "nodes together: the regex module writes each repeated part out in memory", line,
+            )
+
+
+def _compile(path, entry, key, flags, where, line, required, expansion: _Expansion) -> regex.Pattern | None:
     value = entry.get(key)
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value:
         raise RuleFileError(path, f"{where} needs {key} = a non-empty regular expression", line)
     name = f"{where} {entry.get('id', '')!r}"
-    size = repeated_size(value)
-    if size > MAX_REPEATED_SIZE:
-        raise RuleFileError(
-            path, f"{name}: {key} repeats a part about {size:,} times over (at most {MAX_REPEATED_SIZE:,}); "
-            "the regex module would unroll it in memory", line,
-        )
+    expansion.add(value, f"{name}: {key}", line)
     try:
         return regex.compile(value, flags)
     except regex.error as exc:
@@ -342,45 +372,88 @@ def _compile(path, entry, key, flags, where, line, required) -> regex.Pattern | 
         raise RuleFileError(path, f"{name}: {key} is nested too deeply or too large to compile", line) from None
 
 
-def repeated_size(pattern: str) -> int:
-    """About how many times over the most repeated part of `pattern` is
-    written out when the regex module compiles it: the product of the
-    counted repeats (``{m,n}``) it lies in. `(?:(?:x{200}){200}){200}` is
-    8,000,000, and took 3.4 GB to compile. A rough reading of the pattern's
-    text: escapes and character sets are skipped, groups nest by their
-    parentheses."""
-    best = 1
-    stack = [1]  # the largest size inside each open group, and of the top level
-    last = 1  # the size of the atom a quantifier would apply to
+def expanded_size(pattern: str) -> int:
+    """About how many nodes the regex module writes out when it compiles
+    `pattern`. The parts of a sequence and the alternatives of a group add
+    up; a repeated part is written out as many times as its least count, and
+    once more when it may repeat further (`x{200}` 200 times, `x{2,9}` three,
+    `x+` two, `x*` and `x?` once), so nested repeats multiply.
+    `(?:x{9999})` written 1,000 times in a row is 10,001,000 (it took 4.1 GB
+    to compile), `(?:(?:x{200}){200}){200}` 8,080,401 (3.4 GB), and twenty
+    nested `(...)+` 4,194,301 (`((x)+)+` and so on: 1.6 GB, for a pattern of
+    61 characters).
+
+    A reading of the pattern's text that may count more than the module
+    writes, not less: a character or an escape counts one, a character set
+    the characters between its brackets (the module stores it member by
+    member), and a group, a loop or an alternative one more; inline flags and
+    comments count nothing. So a pattern without `{m,n}` or `+` is at most
+    its length."""
+    totals = [0]  # the size so far of each open group, and of the whole pattern
+    last = 0  # the size of the atom or group just read: what a quantifier repeats
+    quantified = False  # the last token was a quantifier: a "?" or "+" now makes it lazy or possessive
     i = 0
     while i < len(pattern):
         char = pattern[i]
-        if char == "\\":
-            i += 2
-            last = 1
+        counted = _COUNTED.match(pattern, i) if char == "{" else None
+        if counted and counted.group() == "{}":  # "x{}" is the text "x{}"
+            counted = None
+        if quantified and char in "?+":
+            i += 1
+            quantified = False
             continue
-        if char == "[":
-            i = _end_of_set(pattern, i)
-            last = 1
-            continue
-        if char == "(":
-            stack.append(1)
-        elif char == ")" and len(stack) > 1:
-            last = stack.pop()
-            stack[-1] = max(stack[-1], last)
-        elif char == "{":
-            counted = _COUNTED.match(pattern, i)
-            if counted:
-                count = int(counted.group(2) or counted.group(1))
-                last = last * max(count, 1)
-                stack[-1] = max(stack[-1], last)
-                best = max(best, last)
-                i = counted.end()
-                continue
+        quantified = bool(counted) or char in "*+?"
+        if counted or char in "*+?":
+            copies = _copies(counted.group() if counted else char)
+            repeated = last * copies + 1
+            totals[-1] += repeated - last
+            last = repeated
+            i = counted.end() if counted else i + 1
+        elif char == "(":
+            opening = _GROUP_OPENING.match(pattern, i + 1)
+            i = opening.end() if opening else i + 1
+            if not (opening and opening.group().endswith(")")):  # else flags, a comment, a recursion: no group
+                totals.append(1)
+            last = 0
+        elif char == ")" and len(totals) > 1:
+            last = totals.pop()
+            totals[-1] += last
+            i += 1
+        elif char == "|":
+            last = 0
+            totals[-1] += 1
+            i += 1
         else:
-            last = 1
-        i += 1
-    return max(best, *stack)
+            end, size = _atom(pattern, i)
+            i, last = end, size
+            totals[-1] += size
+    return sum(totals)
+
+
+def _copies(quantifier: str) -> int:
+    """How many times the regex module writes out the part `quantifier`
+    repeats (measured: `x{50000,100000}` costs what `x{50000}` does, and
+    each of twenty nested `(...)+` or `(...){1,2}` doubles the memory)."""
+    if quantifier in "*?":
+        return 1
+    if quantifier == "+":
+        return 2
+    least, comma, most = quantifier[1:-1].partition(",")
+    least_count = int(least or 0)
+    if not comma or most == least:  # {m} or {m,m}: exactly m times
+        return max(least_count, 1)
+    return least_count + 1 if least_count else 1  # {m,n} and {m,}: m, then a loop of one
+
+
+def _atom(pattern: str, start: int) -> tuple[int, int]:
+    """The end of the atom at `start` (a character, an escape or a character
+    set) and its size: one, or for a set the characters between its brackets."""
+    if pattern[start] == "\\":
+        return _end_of_escape(pattern, start), 1
+    if pattern[start] == "[":
+        end = _end_of_set(pattern, start)
+        return end, max(end - start - 2, 1)
+    return start + 1, 1
 
 
 def _end_of_set(pattern: str, start: int) -> int:
@@ -393,6 +466,25 @@ def _end_of_set(pattern: str, start: int) -> int:
     while i < len(pattern) and pattern[i] != "]":
         i += 2 if pattern[i] == "\\" else 1
     return i + 1
+
+
+# After the "(" of a group: the openings that write nothing out themselves.
+# Those ending in ")" are whole (inline flags, a comment, a recursion or a
+# named back-reference); the rest open a group whose content counts. An
+# unclosed comment runs to the end, so that "(?#" a thousand times is read
+# once, not a thousand times (the pattern does not compile anyway).
+_GROUP_OPENING = re.compile(
+    r"\?(?:#[^)]*\)?|[-a-zA-Z]*\)|[-+]?\d+\)|&\w+\)|P[=>]\w+\)|P?<\w+>|'\w+'|<[=!]|[-a-zA-Z]*:|[=!>|])"
+)
+# The escapes that take a braced or bracketed argument: \x{263a}, \N{DASH},
+# \p{L}, \g<name>. An unclosed one runs to the end, as a comment does.
+_ESCAPE_ARGUMENT = re.compile(r"[xNpP]\{[^}]*\}?|g<[^>]*>?")
+
+
+def _end_of_escape(pattern: str, start: int) -> int:
+    """The index after the escape at `start` (a backslash)."""
+    argument = _ESCAPE_ARGUMENT.match(pattern, start + 1)
+    return argument.end() if argument else start + 2
 
 
 def _check_keys(path, raw, table: dict, allowed: set[str], where: str, line: int | None = None) -> None:

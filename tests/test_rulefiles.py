@@ -4,7 +4,14 @@ from __future__ import annotations
 import pytest
 
 from cleaner import Cleaner, RuleFileError
-from cleaner.rulefile import builtin_rules_dir, load_rule_dirs, load_rule_file
+from cleaner.rulefile import (
+    MAX_EXPANDED_SIZE,
+    MAX_FILE_EXPANDED_SIZE,
+    builtin_rules_dir,
+    expanded_size,
+    load_rule_dirs,
+    load_rule_file,
+)
 from cleaner.ruletests import run_rule_tests
 
 BUILTIN = sorted(builtin_rules_dir().glob("*.toml"))
@@ -71,6 +78,77 @@ def test_error_names_the_line_of_the_bad_rule(tmp_path):
     bad_header_line = body.split("\n").index("[[drop]]", body.split("\n").index("[[drop]]") + 1) + 1
     assert info.value.line == bad_header_line
     assert f"{path}:{bad_header_line}:" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "pattern, size",
+    [
+        ("abc", 3),
+        ("a|b", 3),  # alternatives add up, with one for the branch
+        ("x{3}", 4),  # three copies and the repeat
+        ("(?:x{3}){3}", 16),  # nested repeats multiply
+        ("(?:x{3})(?:x{3})", 10),  # repeats one after another add up
+        ("x{2,9}", 4),  # the least count, and one more for the loop
+        ("x{0,9}", 2),
+        ("x+", 3),  # a "+" writes its part out twice
+        ("x+?", 3),  # a lazy or possessive mark adds nothing
+        ("(?i)(?#note)x", 1),  # flags and comments add nothing
+        ("[abc]{2}", 7),  # a set counts its members
+        (r"\p{L}{2}", 3),  # an escape is one, braces and all
+        ("x{,}", 2),  # loaded before as "{,}" raised TypeError
+    ],
+)
+def test_expanded_size_counts_what_the_regex_module_writes_out(pattern, size):
+    assert expanded_size(pattern) == size
+
+
+def test_expanded_size_is_at_most_the_length_without_counted_repeats_or_plus():
+    # So the limits cannot refuse a pattern that would not already cost
+    # its own length in memory.
+    for path in BUILTIN:
+        rule_set = load_rule_file(path)
+        rules = [*rule_set.keep, *rule_set.drop, *rule_set.cut]
+        for pattern in [r.pattern.pattern for r in rules if "+" not in r.pattern.pattern]:
+            assert expanded_size(pattern) <= len(pattern), pattern
+
+
+def test_builtin_rule_files_are_well_within_the_size_limits():
+    for path in BUILTIN:
+        rule_set = load_rule_file(path)
+        patterns = [r.pattern.pattern for r in (*rule_set.keep, *rule_set.drop, *rule_set.cut)]
+        patterns += [p.pattern for b in rule_set.drop_block for p in (b.start, b.end) if p is not None]
+        assert max(map(expanded_size, patterns)) * 10 < MAX_EXPANDED_SIZE, path.name
+        assert sum(map(expanded_size, patterns)) * 10 < MAX_FILE_EXPANDED_SIZE, path.name
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["x{100000}", "(?:x{9999})" * 11, "|".join(["x{9999}"] * 11), "(" * 17 + "x" + ")+" * 17, "[abc]{33334}"],
+    ids=["one-repeat", "sequence", "alternatives", "nested-plus", "set"],
+)
+def test_a_pattern_over_the_size_limit_is_refused_with_its_line(tmp_path, pattern):
+    path = write(tmp_path, MINIMAL + f"[[keep]]\nid = \"ok\"\npattern = \"fine\"\n[[cut]]\nid = \"big\"\npattern = '''{pattern}'''\n")
+    with pytest.raises(RuleFileError) as info:
+        load_rule_file(path)
+    assert info.value.line == 8 and f"{MAX_EXPANDED_SIZE:,}" in str(info.value) and "'big'" in str(info.value)
+
+
+def test_a_pattern_at_the_size_limit_loads(tmp_path):
+    pattern = "x{%d}" % (MAX_EXPANDED_SIZE - 1)
+    assert expanded_size(pattern) == MAX_EXPANDED_SIZE
+    write(tmp_path, MINIMAL + f"[[drop]]\nid = \"big\"\npattern = '''{pattern}'''\n")
+    assert load_rule_file(tmp_path / "example.toml").drop[0].id == "big"
+
+
+def test_patterns_under_the_limit_one_by_one_are_refused_together(tmp_path):
+    each = "x{%d}" % (MAX_EXPANDED_SIZE // 2)
+    count = MAX_FILE_EXPANDED_SIZE // expanded_size(each) + 1
+    rules = "".join(f"[[drop]]\nid = \"r{n}\"\npattern = '''y{n}{each}'''\n" for n in range(count))
+    path = write(tmp_path, MINIMAL + rules)
+    with pytest.raises(RuleFileError) as info:
+        load_rule_file(path)
+    assert f"'r{count - 1}'" in str(info.value) and "together" in str(info.value)
+    assert info.value.line == 5 + 3 * (count - 1)
 
 
 def test_cleaner_refuses_a_folder_with_a_broken_file(tmp_path):

@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -333,6 +334,59 @@ def test_a_backtracking_rule_costs_its_time_limit_once_a_document(tmp_path):
     # At most two searches time out (the file's combined pattern, then the
     # rule), not one per line: ten lines took 47 s with a 1 s limit.
     assert took < 10 * 0.2
+
+
+def test_a_rule_a_little_slow_on_every_line_costs_its_time_limit_once_a_document(tmp_path):
+    # Half a second or so a line, under the 1 s limit: 300 lines took 103 to
+    # 139 s when each search had the whole limit to itself.
+    rules = rule_folder(tmp_path, r"^(.*?,){7}X")
+    cleaner = Cleaner(rules_dirs=[str(rules)])
+    rng = random.Random(3)
+    text = "\n".join("x" + "".join(rng.choice("rsghfwln") + "," for _ in range(30)) + f"b{n}" for n in range(300))
+    started = time.monotonic()
+    result = cleaner.clean(text + "\n")
+    took = time.monotonic() - started
+    slow = [w for w in result.warnings if "slow/backtracks" in w]
+    assert len(slow) == 1 and "not tried again in this document" in slow[0]
+    assert took < 15
+    # Out of time, the rule is treated as not matching: no line is dropped by it.
+    assert not any(d.reason == "rule:slow/backtracks" for d in result.dropped)
+
+
+def test_slow_drop_cut_and_combined_patterns_each_cost_their_time_limit_once(tmp_path):
+    # A drop rule without literals makes the file's drop patterns run as
+    # one combined pattern first: that prefilter has a budget of its own, and
+    # so does the cut rule. About 0.12 s a search here: 40 lines were 14 s.
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "slow.toml").write_text(
+        '[source]\nid = "slow"\ngeneric = true\n'
+        "[[drop]]\nid = \"backtracks\"\npattern = '''^(.*?,){7}X'''\n"
+        "[[drop]]\nid = \"digits\"\npattern = '''^\\d+$'''\n"
+        "[[cut]]\nid = \"cuts\"\npattern = '''(.*?,){7}Y'''\n"
+    )
+    cleaner = Cleaner(rules_dirs=[str(rules)], rule_timeout=0.3)
+    rng = random.Random(3)
+    text = "\n".join("x" + "".join(rng.choice("rsghfwln") + "," for _ in range(26)) + f"b{n}" for n in range(40))
+    cleaner.clean(PARAGRAPH)  # the tables load outside the time measured
+    started = time.monotonic()
+    result = cleaner.clean(text + "\n")
+    took = time.monotonic() - started
+    slow = sorted(w.split(":")[0] for w in result.warnings if w.startswith("slow rule"))
+    assert slow == ["slow rule slow/backtracks", "slow rule slow/cuts"]
+    assert took < 3
+
+
+def test_a_rule_gets_its_time_limit_afresh_in_each_document(tmp_path):
+    # About 0.12 s a document here: twelve of them spend more than the 1 s
+    # limit together, each far less on its own.
+    rules = rule_folder(tmp_path, r"^(.*?,){7}X")
+    cleaner = Cleaner(rules_dirs=[str(rules)])
+    rng = random.Random(3)
+    line = "x" + "".join(rng.choice("rsghfwln") + "," for _ in range(26)) + "b"
+    for _ in range(12):
+        result = cleaner.clean(line + "\n" + PARAGRAPH + "\n")
+        assert not [w for w in result.warnings if "slow/" in w]
 
 
 def test_rule_folder_with_a_link_to_dev_zero_a_fifo_or_deep_nesting_is_refused(tmp_path, capsys):
@@ -813,6 +867,35 @@ def test_rule_files_that_would_exhaust_memory_or_recursion_are_refused(tmp_path,
     (folder / "r.toml").write_text('[source]\nid = "r"\ngeneric = true\nn = ' + "9" * 5000 + "\n")
     code, err = run(["clean", inputs, "-o", tmp_path / "out-digits", "--rules", folder], capsys)
     assert code == 2 and "not valid TOML" in err
+
+
+def test_rule_files_whose_patterns_write_out_too_much_in_total_are_refused(tmp_path, capsys):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "x.txt").write_bytes(STORY)
+    cases = {
+        # Counted repeats one after another: 1,000 of them took 4.1 GB and 19 s.
+        "sequence": ["(?:x{9999})" * 1000],
+        # Alternatives add up like a sequence.
+        "alternatives": ["|".join(f"(?:y{n}x{{9999}})" for n in range(20))],
+        # Each "+" writes its part out twice: 61 characters took 1.6 GB.
+        "nested-plus": ["(" * 20 + "x" + ")+" * 20],
+        # Many patterns, each under the limit for one.
+        "many-rules": ["(?:x{9999})" * 9 + f"q{n}" for n in range(30)],
+    }
+    for name, patterns in cases.items():
+        folder = tmp_path / f"rules-{name}"
+        folder.mkdir()
+        rules = "".join(f"[[drop]]\nid = \"d{n}\"\npattern = '''{p}'''\n" for n, p in enumerate(patterns))
+        (folder / "r.toml").write_text('[source]\nid = "r"\ngeneric = true\n' + rules)
+        started = time.monotonic()
+        code, err = run(["rules", "test", "--rules", folder], capsys)
+        assert code == 2 and time.monotonic() - started < 10, (name, err)
+        assert err.count("\n") == 1 and f"{folder / 'r.toml'}:" in err and "would compile to" in err, (name, err)
+        no_traceback(err)
+    # The line named is that of the rule that went over.
+    assert "r.toml:4:" in run(["rules", "test", "--rules", tmp_path / "rules-sequence"], capsys)[1]
+    assert "nodes together" in run(["rules", "test", "--rules", tmp_path / "rules-many-rules"], capsys)[1]
 
 
 def test_odd_limits_and_names_are_usage_errors(inputs, tmp_path, capsys):

@@ -12,6 +12,7 @@ pattern either.
 """
 from __future__ import annotations
 
+import time
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -60,22 +61,26 @@ class RulesOutcome(NamedTuple):
 
 
 class _Searcher:
-    """Searches with a time limit. A rule that runs out of time on a line is
-    reported once, by its id, and not searched again in this document, so a
-    document costs at most `timeout` per rule however many lines it has.
-    `literals` (a rule's, see cleaner/prefilter.py) rule most lines out
-    before any search."""
+    """Searches within a time budget: each rule may spend `timeout` seconds
+    searching one document, its searches' times summed, and each search is
+    given what is left of it. A rule that spends it is reported once, by its
+    id, and not searched again in this document, so a document costs at most
+    about `timeout` per rule however many lines it has, whether one line
+    takes all of it or every line a little. `literals` (a rule's, see
+    cleaner/prefilter.py) rule most lines out before any search, and the
+    clock is read only around the searches they let through."""
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
         self.warnings: list[str] = []
         self._slow: set[str] = set()
+        self._spent: dict[str, float] = {}  # seconds each rule (or prefilter key) has searched this document
 
     def search(self, pattern, literals, text: str, rule_id: str, line: int) -> bool:
         if rule_id in self._slow or not may_match(literals, text):
             return False
         try:
-            return pattern.search(text, timeout=self.timeout) is not None
+            return self._timed(rule_id, lambda left: pattern.search(text, timeout=left)) is not None
         except TimeoutError:
             self._report(rule_id, line)
             return False
@@ -90,7 +95,7 @@ class _Searcher:
         if not may_match(literals, text):
             return False
         try:
-            return pattern.search(text, timeout=self.timeout) is not None
+            return self._timed(key, lambda left: pattern.search(text, timeout=left)) is not None
         except TimeoutError:
             self._slow.add(key)
             return True
@@ -99,7 +104,7 @@ class _Searcher:
         if rule_id in self._slow or not may_match(literals, text):
             return text, []
         try:
-            return _cut(text, pattern, self.timeout)
+            return self._timed(rule_id, lambda left: _cut(text, pattern, left))
         except TimeoutError:
             self._report(rule_id, line)
             return text, []
@@ -107,16 +112,32 @@ class _Searcher:
     def gave_up(self, rule_id: str) -> bool:
         return rule_id in self._slow
 
+    def _timed(self, key: str, search):
+        """`search(seconds)`, given what is left of `key`'s budget, and its
+        time added to what `key` has spent. Raises TimeoutError, without
+        searching, when nothing is left: the regex module reads a timeout of
+        0 as "out of time", but a negative one as "no limit"."""
+        spent = self._spent.get(key, 0.0)
+        left = self.timeout - spent
+        if left <= 0:
+            raise TimeoutError
+        started = time.perf_counter()
+        try:
+            return search(left)
+        finally:
+            self._spent[key] = spent + time.perf_counter() - started
+
     def _report(self, rule_id: str, line: int) -> None:
         self._slow.add(rule_id)
         self.warnings.append(
-            f"slow rule {rule_id}: no answer within {self.timeout}s on line {line}; "
-            "treated as not matching, and not tried again in this document"
+            f"slow rule {rule_id}: its searches took more than {self.timeout}s in this document "
+            f"(out of time on line {line}); treated as not matching, and not tried again in this document"
         )
 
 
 def apply_rules(lines: list[Line], rule_sets: list[RuleSet], timeout: float = 1.0) -> RulesOutcome:
-    """Apply the rule sets in order; `timeout` bounds each search of one line."""
+    """Apply the rule sets in order; `timeout` bounds the time each rule may
+    spend searching these lines, all of its searches together."""
     decisions: dict[int, Decision] = {}
     content = [line for line in lines if not line.blank]
     searcher = _Searcher(timeout)
