@@ -96,16 +96,26 @@ def test_chunked_jsonl_on_worker_processes_equals_one_process(tmp_path):
 
 def report_what_the_worker_inherited(config, task):
     """Stands in for run_task: whether this worker process had the language
-    profiles and word tables before any work, and its collector frozen."""
+    profiles and word tables before any work, and its collector frozen; and
+    whether cleaning an English page used those tables, not a copy of its own."""
     import gc
 
+    from cleaner.engines.task import cleaner_for
     from cleaner.formats import TaskResult
     from cleaner.steps.language import _load_factory, _rust_factory, backend
-    from cleaner.steps.spun import load_reference_tables
+    from cleaner.steps.spun import _reference_tables
 
     profiles = _rust_factory if backend() == "rust" else _load_factory
-    loaded = profiles.cache_info().currsize == 1 and load_reference_tables.cache_info().currsize == 1
-    return TaskResult([], [{"loaded": loaded, "frozen": gc.get_freeze_count() > 0}])
+    loaded = profiles.cache_info().currsize == 1 and _reference_tables.cache_info().currsize == 1
+    cleaner_for(config).clean(ENGLISH_PAGE)
+    one_copy = _reference_tables.cache_info().currsize == 1
+    return TaskResult([], [{"loaded": loaded, "frozen": gc.get_freeze_count() > 0, "one_copy": one_copy}])
+
+
+ENGLISH_PAGE = (
+    "The council met on Tuesday and approved the budget for the new library after a long debate.\n"
+    "Work on the building will begin in the spring and should take about two years to finish.\n"
+)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers share the tables where processes fork")
@@ -128,8 +138,11 @@ print(json.dumps(found))
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)
 
-    assert inherited("yes") == [{"loaded": True, "frozen": True}] * 4
-    assert inherited("no") == [{"loaded": False, "frozen": False}] * 4  # the control: each loads its own
+    assert inherited("yes") == [{"loaded": True, "frozen": True, "one_copy": True}] * 4
+    # The control: each worker loads its own, on its first page.
+    control = inherited("no")
+    assert sum(not found["loaded"] for found in control) >= 1 and not any(found["frozen"] for found in control)
+    assert all(found["one_copy"] for found in control)
 
 
 def crash_on_marker(config, task):

@@ -130,15 +130,15 @@ def test_language_profiles_read_back_equal_a_fresh_load():
 
 
 def test_the_process_tables_come_through_the_cache(folder, monkeypatch):
-    spun.load_reference_tables.cache_clear()
+    spun._reference_tables.cache_clear()
     try:
         first = spun.load_reference_tables()
         assert [p.name.split("-")[:2] for p in folder.iterdir()] == [["spun", "tables"]]
-        spun.load_reference_tables.cache_clear()
+        spun._reference_tables.cache_clear()
         monkeypatch.setattr(spun, "build_reference_tables", lambda: pytest.fail("built again"))
         assert spun.load_reference_tables() == first
     finally:
-        spun.load_reference_tables.cache_clear()
+        spun._reference_tables.cache_clear()
 
 
 def _resident_mb() -> float:

@@ -321,10 +321,19 @@ def _read_log_counts(name: str):
             yield key, log(int(count))
 
 
-@lru_cache(maxsize=4)
 def load_reference_tables(sources: tuple[str, ...] = ALL_SOURCES) -> ReferenceTables:
     """The process's tables: from the cache if they were built before from
-    the same files (see cleaner/tablecache.py), else built."""
+    the same files (see cleaner/tablecache.py), else built. One copy for
+    each set of sources however it is asked for: `lru_cache` keys a call
+    by how its arguments are passed, so `load_reference_tables()` and
+    `load_reference_tables(ALL_SOURCES)` were two copies of 74 MB, the
+    first loaded before the workers were forked and shared, the second
+    loaded again in each worker."""
+    return _reference_tables(tuple(sources))
+
+
+@lru_cache(maxsize=4)
+def _reference_tables(sources: tuple[str, ...]) -> ReferenceTables:
     return cached(
         "spun-tables",
         lambda: _table_inputs(sources),
