@@ -166,7 +166,13 @@ def _read(path: Path) -> bytes | None:
         _note(f"table cache not used: {shown(path)} {distrust}; the tables are built in memory")
         return None
     try:
-        with open(path, "rb") as handle:
+        # Opened without waiting (a FIFO by that name would block the open),
+        # then read only if it is a regular file.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                _note(f"table cache not used: {shown(path)} is not a regular file; the tables are built in memory")
+                return None
             data = handle.read()
     except OSError:
         return None

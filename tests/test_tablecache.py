@@ -170,3 +170,23 @@ def test_arrays_joined_into_bytes_split_back_and_a_wrong_length_is_damage():
     for lengths in ([2, 0, 2], [2, 0]):
         with pytest.raises(ValueError):
             list(tablecache.split_arrays(data, lengths))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_in_place_of_the_cache_file_is_passed_over_not_waited_on(folder):
+    import threading
+    import warnings
+
+    builder = Builder({"word": (1.5, b"\x00\x01")})
+    cached(builder)
+    [written] = folder.iterdir()
+    written.unlink()
+    os.mkfifo(written, 0o600)
+    found = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reader = threading.Thread(target=lambda: found.append(cached(builder)), daemon=True)
+        reader.start()
+        reader.join(timeout=20)
+    assert not reader.is_alive(), "waited on the FIFO"
+    assert found == [builder.tables] and builder.builds == 2
