@@ -33,7 +33,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from .engines import Engine, Future, Ready, failed_task
-from .formats import ByteReader, DocumentOptions, OutputSink, Task, TaskResult, TooLarge
+from .formats import (
+    DEFAULT_MAX_DOC_BYTES,
+    DEFAULT_MAX_DOC_LINES,
+    ByteReader,
+    DocumentOptions,
+    OutputSink,
+    Task,
+    TaskResult,
+    TooLarge,
+)
 from .outputs import AtomicWriter, OutputFolder
 from .pathnames import shown
 from .pipeline import Cleaner
@@ -45,15 +54,6 @@ from .state import RecordSpool, input_key, open_state, read_state, run_fingerpri
 # worker on the development pages: large enough that sending it costs little,
 # small enough that the last chunk of a file does not leave a core idle long.
 CHUNK_BYTES = 256 * 1024
-# The size limit of one document (a file, or a JSONL line). Articles are a
-# few hundred KB at most even as HTML; the limit is there so that one huge
-# or hostile file (a 14 MB .gz can expand to 3 GB) cannot take the
-# machine's memory: cleaning holds about ten times a document's size.
-DEFAULT_MAX_DOC_BYTES = 32_000_000
-# The most lines a text document may have. A long page rendered as text has
-# a few hundred (the development pages at most 629); cleaning holds about a
-# kilobyte a line, so this bounds a document of tiny lines too.
-DEFAULT_MAX_DOC_LINES = 100_000
 
 
 # What writing an output can raise: the system's errors (a full disk), and a

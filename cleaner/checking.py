@@ -11,8 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .batch import DEFAULT_MAX_DOC_BYTES, DEFAULT_MAX_DOC_LINES
-from .formats import ByteReader, TooLarge, clean_document, format_of
+from .formats import DEFAULT_MAX_DOC_BYTES, DEFAULT_MAX_DOC_LINES, ByteReader, TooLarge, clean_document, format_of
 from .formats.jsonl import JSONL
 from .outputs import Folder
 from .pathnames import printable, shown

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .batch import DEFAULT_MAX_DOC_BYTES, DEFAULT_MAX_DOC_LINES
+from .formats import DEFAULT_MAX_DOC_BYTES, DEFAULT_MAX_DOC_LINES
 from .config import DEFAULT_CONFIG, Config, make_config
 
 
@@ -43,8 +43,8 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
     cleans one (`clean`, `check`, `explain`, the hook)."""
     parser.add_argument("--max-doc-mb", type=megabytes_argument, default=DEFAULT_MAX_DOC_BYTES / 1e6, metavar="MB",
                         help="the largest document read, in MB (a file, or a JSONL line, decompressed; default "
-                        f"{DEFAULT_MAX_DOC_BYTES / 1e6:g}); a larger one fails alone, unread. Cleaning holds about "
-                        "ten times a document's size in memory")
+                        f"{DEFAULT_MAX_DOC_BYTES / 1e6:g}); a larger one fails alone, unread. Cleaning a document of short "
+                        "words holds about twenty times its size in memory")
     parser.add_argument("--max-doc-lines", type=count_argument, default=DEFAULT_MAX_DOC_LINES, metavar="N",
                         help=f"the most lines a text document, or tags an HTML one, may have (default "
                         f"{DEFAULT_MAX_DOC_LINES:,}); one with more fails alone")

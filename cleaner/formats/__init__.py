@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .base import (
+    DEFAULT_MAX_DOC_BYTES,
+    DEFAULT_MAX_DOC_LINES,
     RESULT_FIELDS,
     DocumentOptions,
     Filters,
@@ -49,6 +51,8 @@ def format_of(path: str | Path, *, named: bool = False) -> tuple[InputFormat | N
 
 
 __all__ = [
+    "DEFAULT_MAX_DOC_BYTES",
+    "DEFAULT_MAX_DOC_LINES",
     "COMPRESSIONS",
     "GZIP",
     "ZSTD",

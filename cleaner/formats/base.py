@@ -62,6 +62,18 @@ class Filters:
         return None
 
 
+# The size limit of one document (a file, or a JSONL line). Articles are a
+# few hundred KB at most even as HTML; the limit is there so that one huge
+# or hostile file (a 14 MB .gz can expand to 3 GB) cannot take the
+# machine's memory: cleaning a document of short words holds about twenty
+# times its size (799 MB for 30 MB of three-letter words on one line).
+DEFAULT_MAX_DOC_BYTES = 32_000_000
+# The most lines a text document may have. A long page rendered as text has
+# a few hundred (the development pages at most 629); cleaning holds about a
+# kilobyte a line, so this bounds a document of tiny lines too.
+DEFAULT_MAX_DOC_LINES = 100_000
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentOptions:
     """How the batch reads, cleans and writes each document (the same for
@@ -188,10 +200,13 @@ def over_line_limit(data: bytes | str, content_type: str | None, max_lines: int)
     # HTML is held to the same number in tags: trafilatura's time grows
     # with their square (300,000 short paragraphs took 686 s).
     newline, tag = (b"\n", b"<") if isinstance(data, bytes) else ("\n", "<")
-    if content_type != "text/html" and data.count(newline) + 1 > max_lines:
-        return f"more than {max_lines:,} lines ({data.count(newline) + 1:,}; --max-doc-lines)"
-    if data.count(tag) > max_lines:
-        return f"more than {max_lines:,} tags ({data.count(tag):,}; --max-doc-lines)"
+    if content_type != "text/html":
+        lines = data.count(newline) + 1
+        if lines > max_lines:
+            return f"more than {max_lines:,} lines ({lines:,}; --max-doc-lines)"
+    tags = data.count(tag)
+    if tags > max_lines:
+        return f"more than {max_lines:,} tags ({tags:,}; --max-doc-lines)"
     return None
 
 

@@ -299,7 +299,8 @@ def coverage(block_words: list[list[str]], text: str | list[str]) -> list[float]
 # `coverage`'s work (about half a microsecond), and a block repeated down a
 # page that the text repeats too is found at every repeat, so a page of n
 # copies of one paragraph costs n squared (6,000 copies took 50 s). The 80
-# development pages are at most 1.9 a word; 64 still lets through a forum
+# development pages are at most 1.9 a word (236 HTML pages of Debian's
+# documentation, not used to set it, at most 5.4); 64 still lets through a forum
 # page of 2,000 posts that share a line of 5 words, and holds the work to a
 # few seconds for the largest page the tag limit lets through.
 HITS_PER_WORD = 64
