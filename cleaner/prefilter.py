@@ -171,6 +171,56 @@ def _finder(literals: tuple[str, ...]) -> _AnyOfAutomaton | _AnyOfPattern:
     return finder
 
 
+class GroupPrefilter:
+    """The prefilters of several named patterns, answered together: which of
+    them may match a text (`may_match`'s answer for each), from one pass of
+    an automaton over the lower-cased text rather than one test a pattern.
+
+    The heuristics read each line against a dozen groups of patterns; a call
+    and a look-up a group cost more than the one pass (on the development
+    pages' lines, about 1.5 us a line for all the groups together against
+    0.5 to 1 us for each). Without the automaton, each group is asked
+    `may_match` in turn: the same answers."""
+
+    def __init__(self, literals_by_name: dict[str, tuple[str, ...] | None]) -> None:
+        self.bits = {name: 1 << k for k, name in enumerate(literals_by_name)}
+        # Patterns with no prefilter may always match.
+        self._always = 0
+        for name, literals in literals_by_name.items():
+            if literals is None or "" in literals:
+                self._always |= self.bits[name]
+        self._everything = (1 << len(literals_by_name)) - 1
+        self._literals = dict(literals_by_name)
+        self._automaton = None
+        if _ahocorasick is not None:
+            masks: dict[str, int] = {}
+            for name, literals in literals_by_name.items():
+                for literal in literals or ():
+                    masks[literal] = masks.get(literal, 0) | self.bits[name]
+            if masks:
+                self._automaton = _ahocorasick.Automaton()
+                for literal, mask in masks.items():
+                    self._automaton.add_word(literal, mask)
+                self._automaton.make_automaton()
+
+    def may_match(self, text: str) -> int:
+        """The bits (`self.bits`) of the patterns that may match `text`: a
+        pattern whose bit is clear surely does not."""
+        if self._automaton is None:
+            found = 0
+            for name, literals in self._literals.items():
+                if may_match(literals, text):
+                    found |= self.bits[name]
+            return found
+        lowered = _lowered(text)
+        if lowered is None:
+            return self._everything
+        found = self._always
+        for _, mask in self._automaton.iter(lowered):
+            found |= mask
+        return found
+
+
 # The last text asked about and its lower-cased form: one line is tested
 # against many patterns in a row (a dozen heuristics and rules, the spun
 # scorer's artifacts), and is lower-cased once. A tuple, swapped whole, so

@@ -186,6 +186,46 @@ def test_prefiltered_search_is_the_patterns_own(name, compiled, data):
         assert (found and found.span()) == (expected and expected.span()), candidate
 
 
+HEURISTICS_GROUPS = [
+    (kind, name, compiled)
+    for kind, table in (("box", load_heuristics_data().box_headers), ("group", load_heuristics_data().patterns))
+    for name, compiled in table.items()
+]
+
+
+@pytest.mark.parametrize("kind,name,compiled", HEURISTICS_GROUPS, ids=[f"{k}.{n}" for k, n, _ in HEURISTICS_GROUPS])
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_heuristics_group_prefilter_answers_as_each_pattern_would(kind, name, compiled, data):
+    """The heuristics test a line against all their groups in one pass
+    (GroupPrefilter): a group's bit is clear only where its own prefilter
+    says no, so only where its pattern finds nothing, with the automaton
+    and without it."""
+    from cleaner import prefilter
+
+    grouped = load_heuristics_data().prefilter
+    bit = grouped.bits[kind, name]
+    match = data.draw(st.from_regex(compiled.pattern))
+    text = data.draw(noise) + match + data.draw(noise)
+    for candidate in (text, match, text.upper(), "no such words here", "\u0130stanbul " + text):
+        expected = may_match(compiled.literals, candidate)
+        assert bool(grouped.may_match(candidate) & bit) is expected, candidate
+        if compiled.pattern.search(candidate):
+            assert expected, candidate
+    fallback = prefilter.GroupPrefilter.__new__(prefilter.GroupPrefilter)
+    fallback.__dict__.update(grouped.__dict__, _automaton=None)
+    assert bool(fallback.may_match(text) & bit) is may_match(compiled.literals, text)
+
+
+def test_a_group_without_a_prefilter_may_always_match():
+    from cleaner.prefilter import GroupPrefilter
+
+    grouped = GroupPrefilter({"a": ("cat",), "b": None, "c": ("dog", "")})
+    assert grouped.may_match("a cat") == grouped.bits["a"] | grouped.bits["b"] | grouped.bits["c"]
+    assert grouped.may_match("nothing") == grouped.bits["b"] | grouped.bits["c"]
+    assert grouped.may_match("\u0130 a dog") == grouped.bits["a"] | grouped.bits["b"] | grouped.bits["c"]
+
+
 # --- rule files (the `regex` module) ---------------------------------------------
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..datafiles import read_toml
-from ..prefilter import Prefiltered, prefiltered
+from ..prefilter import GroupPrefilter, Prefiltered, prefiltered
 from ..result import Decision, Line
 from .base import Document
 from .linemodel import LineModel, LineView, load_line_model, score_lines
@@ -58,6 +58,13 @@ class HeuristicsData:
     # literals its matches hold (most lines hold none).
     patterns: dict[str, Prefiltered]
     box_headers: dict[str, Prefiltered]
+    # All of them tested on a line at once (see `_line_facts`).
+    prefilter: GroupPrefilter = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        literals = {("box", k): p.literals for k, p in self.box_headers.items()}
+        literals.update({("group", k): p.literals for k, p in self.patterns.items()})
+        object.__setattr__(self, "prefilter", GroupPrefilter(literals))
 
     def with_thresholds(self, overrides: tuple[tuple[str, float], ...]) -> HeuristicsData:
         """The same data with some thresholds replaced (a source's `[heuristics]`)."""
@@ -223,16 +230,8 @@ def _line_facts(text: str, data: HeuristicsData, stoplist: frozenset[str] | None
     terminal = _ends_like_a_sentence(text)
     density = None
     if stoplist is not None and words:
-        density = sum(1 for w in tokens if w.lower() in stoplist) / words
+        density = sum(map(stoplist.__contains__, map(str.lower, tokens))) / words
     t = data.thresholds
-    box = ""
-    if words <= t["header_max_words"]:
-        for kind, pattern in data.box_headers.items():
-            if pattern.search(text):
-                box = kind
-                break
-    if box:
-        return words, terminal, density, box, BAD, box
     checks = (
         ("caption", "credit", t["caption_max_words"]),
         ("advert", "advert", t["advert_max_words"]),
@@ -241,15 +240,34 @@ def _line_facts(text: str, data: HeuristicsData, stoplist: frozenset[str] | None
         ("inline_link", "inline_link", t["inline_link_max_words"]),
         ("author_blurb", "author_blurb", t["author_blurb_max_words"]),
     )
+    box = ""
+    header_sized = words <= t["header_max_words"]
+    if not header_sized and all(words > max_words for _, _, max_words in checks):
+        # Too long for any of them: a paragraph (most of a page's text).
+        return _prose_or_short(words, terminal, density, t)
+    may = data.prefilter.may_match(text)
+    bits = data.prefilter.bits
+    if header_sized:
+        for kind, pattern in data.box_headers.items():
+            if may & bits["box", kind] and pattern.pattern.search(text):
+                box = kind
+                break
+    if box:
+        return words, terminal, density, box, BAD, box
     for reason, group, max_words in checks:
-        if words <= max_words and data.patterns[group].search(text):
+        if words <= max_words and may & bits["group", group] and data.patterns[group].pattern.search(text):
             if reason == "advert" and words > t["advert_plain_max_words"] and not _shouts(text):
                 continue
             return words, terminal, density, box, BAD, reason
+    return _prose_or_short(words, terminal, density, t)
+
+
+def _prose_or_short(words: int, terminal: bool, density: float | None, t: dict[str, float]) -> tuple:
+    """`_line_facts` of a line that no pattern claims."""
     prose_like = density is None or density >= t["good_min_stopword_density"]
     if prose_like and ((words >= t["good_words_terminal"] and terminal) or words >= t["good_words_any"]):
-        return words, terminal, density, box, GOOD, ""
-    return words, terminal, density, box, SHORT, ""
+        return words, terminal, density, "", GOOD, ""
+    return words, terminal, density, "", SHORT, ""
 
 
 def _classify(line: Line, facts: tuple, decision: Decision | None) -> _Info:
