@@ -418,6 +418,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raise UsageError(f"{where}: cannot read: {exc.strerror or exc}") from None
     except TooLarge as exc:
         raise UsageError(f"{where}: {exc}") from None
+    if many and args.record in found and found[args.record] is None:  # in clean's words
+        raise UsageError(f"{where}: line {TooLarge(max_doc_bytes(args))}")
     original = found.get(args.record if many else None)
     if original is None:
         raise UsageError(f"{where}: no document there (a blank line, or not a JSON object with text or html)")

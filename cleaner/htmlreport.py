@@ -68,7 +68,9 @@ def original_lines(records: list[Record], base: Path) -> dict[int, list[str] | s
                 for line, original in input_format.originals(reader, set(by_line), MAX_ORIGINAL_BYTES):
                     for index in by_line[line]:
                         record = records[index]
-                        if original.digest != record.digest:  # a report may name any file: only the one cleaned is shown
+                        if original is None:
+                            texts[index] = "the original is too large to show"
+                        elif original.digest != record.digest:  # a report may name any file: only the one cleaned is shown
                             texts[index] = "the original has changed since it was cleaned"
                         else:
                             texts[index] = numbered_lines(original.data, extracted=record.extracted, url=original.url)

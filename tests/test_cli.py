@@ -233,6 +233,11 @@ def test_explain_refuses_a_file_over_the_limits_with_cleans_message(tmp_path, mi
     records.write_text(json.dumps({"html": "<html><body>" + "<p>Short.</p>" * 600 + "</body></html>"}) + "\n")
     assert main(["explain", "--record", "1", "--max-doc-lines", "500", str(records)]) == 2
     assert capsys.readouterr().err == f"cleaner: {records}:1: more than 500 tags (1,204; --max-doc-lines)\n"
+    # A record over the size limit is named as `clean` names it, not "no document there".
+    records.write_text(json.dumps({"text": "Short."}) + "\n" + json.dumps({"text": "x" * 1_200_000}) + "\n")
+    assert main(["explain", "--record", "2", "--max-doc-mb", "1", str(records)]) == 2
+    assert capsys.readouterr().err == f"cleaner: {records}:2: line larger than the limit of 1 MB (--max-doc-mb)\n"
+    assert main(["explain", "--record", "1", "--max-doc-mb", "1", str(records)]) == 0
 
 
 def test_rules_test_command(capsys):

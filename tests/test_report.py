@@ -46,6 +46,25 @@ def test_texts_beyond_the_cap_are_left_out_but_their_drops_stay(fixture_report):
     assert beyond and all(d["dropped"] == {} and sum(n for _, n in d["reasons"]) == d["n_dropped"] for d in beyond)
 
 
+def test_a_record_too_large_to_show_is_said_so_and_the_others_are_shown(tmp_path, monkeypatch):
+    """One record of a JSONL file over the size the page reads again: that
+    record's text is "too large to show", and the file's other records are
+    still read (the reader goes on past it)."""
+    from cleaner import htmlreport
+
+    pages = tmp_path / "pages.jsonl"
+    big = "A long line of words that goes on for a while. " * 200
+    pages.write_text("".join(json.dumps({"text": t}) + "\n" for t in ("First page. It has a sentence.", big, "Third one.")))
+    report = tmp_path / "r.jsonl"
+    assert main(["clean", str(pages), "-o", str(tmp_path / "out"), "--report", str(report), "--jobs", "1"]) == 0
+    records = list(read_records(report))
+    monkeypatch.setattr(htmlreport, "MAX_ORIGINAL_BYTES", 5_000)
+    texts = htmlreport.original_lines(records, tmp_path)
+    by_line = {record.line: texts[index] for index, record in enumerate(records)}
+    assert by_line[2] == "the original is too large to show"
+    assert by_line[1] == ["First page. It has a sentence."] and by_line[3] == ["Third one."]
+
+
 def test_report_command_and_a_broken_report(fixture_report, tmp_path, capsys):
     out = tmp_path / "r.html"
     assert main(["report", str(fixture_report), "-o", str(out)]) == 0

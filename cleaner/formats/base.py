@@ -184,8 +184,12 @@ class InputFormat(Protocol):
         file at `source`, for a format whose output takes its shape)."""
         ...
 
-    def originals(self, reader: ByteReader, lines: set[int | None], limit: int) -> Iterator[tuple[int | None, Original]]:
-        """The documents at `lines` (None: the whole file), for the visual report."""
+    def originals(
+        self, reader: ByteReader, lines: set[int | None], limit: int
+    ) -> Iterator[tuple[int | None, Original | None]]:
+        """The documents at `lines` (None: the whole file), for the visual
+        report and `explain`; None for a record of many over `limit` (a
+        whole file over it raises `TooLarge`)."""
         ...
 
 

@@ -149,12 +149,17 @@ class RecordFormat:
             pieces.append(_line(cleaned))
         return TaskResult(pieces, records, rejects=rejects)
 
-    def originals(self, reader: ByteReader, lines: set[int | None], limit: int) -> Iterator[tuple[int | None, Original]]:
-        """The records at `lines`, read with the default keys (text, html, url)."""
+    def originals(
+        self, reader: ByteReader, lines: set[int | None], limit: int
+    ) -> Iterator[tuple[int | None, Original | None]]:
+        """The records at `lines`, read with the default keys (text, html,
+        url); None for a wanted line over `limit` (which `clean` fails)."""
         wanted = {line for line in lines if line is not None}
         defaults = DocumentOptions(limit)
         for number, raw in self.numbered(reader, limit):
-            if number in wanted and raw is not None:
+            if number in wanted and raw is None:
+                yield number, None
+            elif number in wanted:
                 parsed = _parse(raw)
                 if isinstance(parsed, dict):
                     body, content_type = _body(parsed, defaults)
