@@ -224,6 +224,27 @@ def test_comment_thread_runs_from_the_first_signature_to_the_end():
     assert labels(["The council met on Tuesday."] + texts[2:], whole_page=False) == {}
 
 
+def test_a_thread_signed_only_by_each_comments_age_is_a_thread():
+    """Forum widgets sign a comment with its age ("3 days ago at 07:50 am")
+    and a rating, not "X said:"; an article's own "2 hours ago" is one
+    line, not a thread."""
+    texts = [
+        PROSE + " " + PROSE2,
+        PROSE2,
+        "Rating: 12 Votes",
+        "harbourwatcher",
+        "3 days ago at 07:50 am",
+        "They should have fixed the wall years ago, before the last storm.",
+        "Rating: 4 Votes",
+        "a_local",
+        "2 days ago",
+        "Agreed, though the cost will land on the ratepayers as usual.",
+    ]
+    result = labels(texts, whole_page=False)
+    assert set(result) == set(range(5, 11)) and set(result.values()) == {"heuristic:comment_thread"}
+    assert labels(["2 hours ago", PROSE, PROSE2], whole_page=False) == {}
+
+
 def test_one_quoted_signature_is_not_a_thread():
     texts = [PROSE, "The mayor on March 3, 2021 at 6:34 am said:", PROSE2]
     assert labels(texts, whole_page=False) == {}
