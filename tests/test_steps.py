@@ -243,6 +243,13 @@ def test_a_thread_signed_only_by_each_comments_age_is_a_thread():
     result = labels(texts, whole_page=False)
     assert set(result) == set(range(5, 11)) and set(result.values()) == {"heuristic:comment_thread"}
     assert labels(["2 hours ago", PROSE, PROSE2], whole_page=False) == {}
+    # Headlines stamped with their age, above the article, are not a thread.
+    stamped = ["Harbour wall plans approved", "20 hours ago", "Library opens on Sundays", "2 days ago"]
+    page = [PROSE + " " + PROSE2, PROSE2, *stamped, PROSE, PROSE2]
+    assert "heuristic:comment_thread" not in labels(page, whole_page=False).values()
+    # Nor are a live page's entries, each stamped under the last one's text.
+    live = [PROSE + " " + PROSE2, PROSE2, "2 hours ago", PROSE, "3 hours ago", PROSE2, "5 hours ago", PROSE]
+    assert "heuristic:comment_thread" not in labels(live, whole_page=False).values()
 
 
 def test_one_quoted_signature_is_not_a_thread():
