@@ -224,32 +224,29 @@ def test_comment_thread_runs_from_the_first_signature_to_the_end():
     assert labels(["The council met on Tuesday."] + texts[2:], whole_page=False) == {}
 
 
-def test_a_thread_signed_only_by_each_comments_age_is_a_thread():
-    """Forum widgets sign a comment with its age ("3 days ago at 07:50 am")
-    and a rating, not "X said:"; an article's own "2 hours ago" is one
-    line, not a thread."""
-    texts = [
-        PROSE + " " + PROSE2,
-        PROSE2,
-        "Rating: 12 Votes",
-        "harbourwatcher",
-        "3 days ago at 07:50 am",
-        "They should have fixed the wall years ago, before the last storm.",
-        "Rating: 4 Votes",
-        "a_local",
-        "2 days ago",
-        "Agreed, though the cost will land on the ratepayers as usual.",
-    ]
-    result = labels(texts, whole_page=False)
-    assert set(result) == set(range(5, 11)) and set(result.values()) == {"heuristic:comment_thread"}
-    assert labels(["2 hours ago", PROSE, PROSE2], whole_page=False) == {}
-    # Headlines stamped with their age, above the article, are not a thread.
+def test_entries_stamped_with_their_age_are_not_a_thread():
+    """A comment's age alone ("2 hours ago") is no signature: live pages
+    stamp each entry so, under its headline or its reporter's name, exactly
+    as forum widgets sign a comment under its author's name; reading it as
+    one cut every live page after its first entry (and a list of headlines
+    stamped so, above an article, cut the article)."""
+    live = [PROSE + " " + PROSE2, PROSE2]
+    for reporter, age, entry in (("Anna Kowalski", "14 minutes ago", PROSE), ("Tom Reyes", "2 hours ago", PROSE2)):
+        live += [reporter, age, entry]
+    assert "heuristic:comment_thread" not in labels(live, whole_page=False).values()
     stamped = ["Harbour wall plans approved", "20 hours ago", "Library opens on Sundays", "2 days ago"]
     page = [PROSE + " " + PROSE2, PROSE2, *stamped, PROSE, PROSE2]
     assert "heuristic:comment_thread" not in labels(page, whole_page=False).values()
-    # Nor are a live page's entries, each stamped under the last one's text.
-    live = [PROSE + " " + PROSE2, PROSE2, "2 hours ago", PROSE, "3 hours ago", PROSE2, "5 hours ago", PROSE]
-    assert "heuristic:comment_thread" not in labels(live, whole_page=False).values()
+
+
+def test_a_thread_of_short_comments_is_a_thread():
+    """Signatures count whatever follows them: short comments ("Lovely
+    photos!") and a "Reply" under each still make a thread."""
+    texts = [PROSE + " " + PROSE2, PROSE2]
+    for name, date, comment in (("Mia", "June 3, 2024 at 9:12 am", "Lovely photos!"), ("Raj", "June 4, 2024 at 8:01 pm", "Thanks.")):
+        texts += [name, date, comment, "Reply"]
+    result = labels(texts, whole_page=False)
+    assert set(result) == set(range(4, 11)) and set(result.values()) == {"heuristic:comment_thread"}
 
 
 def test_one_quoted_signature_is_not_a_thread():

@@ -362,21 +362,13 @@ def _mark_boxes(infos: list[_Info], t: dict[str, int]) -> None:
 
 def _mark_comment_thread(infos: list[_Info], data: HeuristicsData) -> None:
     """Readers' comments under the article: from the first comment signature
-    to the end of the page, once the signatures show it is a thread. A
-    signature counts only with prose under it (in the next two lines), as a
-    comment has: a list of other articles stamped "20 hours ago" has only
-    headlines there, and may stand above the article. A comment's age alone
-    ("2 days ago") signs it only under a short line (the commenter's name):
-    a live page's entries are stamped so too, each under the last one's
-    text."""
+    to the end of the page, once the signatures show it is a thread."""
     t = data.thresholds
-    pattern, age = data.patterns["comment_signature"], data.patterns["comment_age"]
+    pattern = data.patterns["comment_signature"]
     signatures = [
         k
         for k, info in enumerate(infos)
-        if info.words <= t["comment_signature_max_words"]
-        and any(other.cls == GOOD for other in infos[k + 1 : k + 3])
-        and (pattern.search(info.line.text) or (k > 0 and infos[k - 1].cls != GOOD and age.search(info.line.text)))
+        if info.words <= t["comment_signature_max_words"] and pattern.search(info.line.text)
     ]
     if len(signatures) < t["comment_min_signatures"]:
         return
