@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Article-extraction benchmark: this project against the tools a user would pick instead.
 
-    python bench/aeb.py PATH [--only NAME ...] [--json OUT] [--same-run-only]
+    python bench/aeb.py PATH [--only NAME ...] [--json OUT] [--same-run-only] [--worst N]
 
 PATH is a folder with ``ground-truth.json`` (``{id: {"articleBody", "url"}}``),
 ``html/<id>.html.gz`` and, for the text-mode rows, ``text/<id>.txt`` (the page
@@ -21,6 +21,11 @@ holding out single pages would let a choice learn a site's layout from its
 other pages. "same run" is the shipped choice on every page: a training score
 for the rows with something fitted here. Rows with nothing fitted or tuned on
 these pages have one figure.
+
+With --worst N, the N text-mode pages of lowest F1 left out follow, each
+with its site group: the average moved by 0.008 when one page's heuristic
+labels changed (the line model refitted without each site learns from the
+heuristics' output on the others), so a change is read page by page too.
 
 Then every tuned choice is judged alone (unless --same-run-only): each
 threshold of cleaner/data/heuristics.toml (in text mode, with the line model
@@ -307,11 +312,12 @@ def judge_html(path: Path, truth, pages, urls, site) -> tuple[dict, list[dict]]:
     return left_out, rows
 
 
-def judge_text(path: Path, truth) -> tuple[dict, list[dict]]:
+def judge_text(path: Path, truth) -> tuple[dict, list[dict], dict]:
     """The line model and each threshold, in text mode. The line model is
     refitted for each site group without it (bench/fit_line_model.py); each
     threshold's values are then tried with those models (and with the shipped
-    one, for the same-run figure), the model not refitted for the value."""
+    one, for the same-run figure), the model not refitted for the value.
+    Also each page's (tp, fp, fn) left out, for --worst."""
     import fit_line_model
 
     import cleaner
@@ -349,7 +355,7 @@ def judge_text(path: Path, truth) -> tuple[dict, list[dict]]:
         chosen, picks = chosen_on_other_sites(counts, site, value)
         rows.append({"choice": f"text: {name}", "value": "chosen on the other sites", "left_out": chosen,
                      "picks": {str(k): n for k, n in picks.items()}})
-    return left_out, rows
+    return left_out, rows, left
 
 
 # --- running ----------------------------------------------------------------------------
@@ -364,6 +370,16 @@ def _f(fig: dict | None, key: str = "f1") -> str:
     return f"{fig[key]:.3f}" if fig else "  -  "
 
 
+def _page_figures(counts: tuple[float, float, float], page: str) -> tuple[float, float, float, str]:
+    """(F1, precision, recall, page) of one page's shingle shares; a page
+    with nothing kept and nothing to keep counts as right."""
+    tp, fp, fn = counts
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return f1, precision, recall, page
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("path", type=Path, help="benchmark folder (ground-truth.json, html/, text/)")
@@ -371,6 +387,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     parser.add_argument("--same-run-only", action="store_true",
                         help="skip the left-out figures and the tuned choices (seconds instead of minutes)")
+    parser.add_argument("--worst", type=int, default=0, metavar="N",
+                        help="also list the N pages of lowest F1 left out in text mode, with their site group: "
+                             "a change that moves the average may move only one page")
     args = parser.parse_args(argv)
 
     if not (args.path / "ground-truth.json").is_file():
@@ -408,10 +427,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(set(host_of(u) for u in urls.values()))} hosts" + (f" (sharing a template: {', '.join(shared)})" if shared else ""))
     choices: list[dict] = []
     left_out: dict[str, dict] = {}
+    text_pages: dict[str, tuple] = {}
     if not args.same_run_only:
         # The choices first: the left-out figures of the rows come from them.
         if "cleaner text" in chosen and has_text:
-            left_out["cleaner text"], rows = judge_text(args.path, truth)
+            left_out["cleaner text"], rows, text_pages = judge_text(args.path, truth)
             choices += rows
         if "cleaner html" in chosen:
             left_out["cleaner html"], rows = judge_html(args.path, truth, pages, urls, site)
@@ -449,6 +469,10 @@ def main(argv: list[str] | None = None) -> int:
             lo = c.get("left_out")
             extra = f" ({lo['precision']:.3f}, {lo['recall']:.3f})" if lo else ""
             print(f"{c['choice']:38} {mark}{str(c['value']):42} {_f(lo):>6} / {_f(c.get('same_run'))}{extra}{picks}")
+    if args.worst and text_pages:
+        print(f"\ntext mode, the {args.worst} pages of lowest F1 left out: F1 (P, R), page, site group")
+        for f1, precision, recall, k in sorted(_page_figures(c, k) for k, c in text_pages.items())[: args.worst]:
+            print(f"{f1:.3f} ({precision:.3f}, {recall:.3f})  {k}  {site[k]}")
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "choices": choices, "site_groups": site}, indent=1), encoding="utf-8")
     return 0

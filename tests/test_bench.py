@@ -26,6 +26,17 @@ FLOORS = {"cleaner text": 0.915, "cleaner html": 0.975}
 LEFT_OUT_FLOORS = {"cleaner text": 0.912, "cleaner html": 0.970}
 
 
+def text_left_out_f1(report: dict) -> float:
+    """The text mode's average F1 left out: the worst page is below it."""
+    return next(r["left_out"]["f1"] for r in report["rows"] if r["method"] == "cleaner text")
+
+
+def test_a_pages_figures_for_the_worst_list():
+    assert aeb._page_figures((0.5, 0.25, 0.25), "p") == (2 / 3, 2 / 3, 2 / 3, "p")
+    assert aeb._page_figures((0.0, 0.0, 1.0), "q")[:3] == (0.0, 1.0, 0.0)  # nothing kept of an article
+    assert aeb._page_figures((0.0, 0.0, 0.0), "r")[:3] == (1.0, 1.0, 1.0)  # nothing to keep, nothing kept
+
+
 def test_metric_counts_shingles_per_page():
     truth = {"a": "one two three four five", "b": "alpha beta gamma delta"}
     assert aeb.score(truth, dict(truth)) == {"f1": 1.0, "precision": 1.0, "recall": 1.0}
@@ -153,11 +164,15 @@ def test_development_pages_stay_above_the_floors(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not BENCH.is_dir(), reason="development benchmark pages not found")
-def test_left_out_sites_stay_above_the_floors(tmp_path):
+def test_left_out_sites_stay_above_the_floors(tmp_path, capsys):
     pytest.importorskip("numpy")
     out = tmp_path / "r.json"
-    aeb.main([str(BENCH), "--only", *LEFT_OUT_FLOORS, "--json", str(out)])
+    aeb.main([str(BENCH), "--only", *LEFT_OUT_FLOORS, "--json", str(out), "--worst", "3"])
     report = json.loads(out.read_text())
+    # --worst lists the pages of lowest F1 left out, lowest first, with their site group.
+    listed = capsys.readouterr().out.split("pages of lowest F1 left out")[1].splitlines()[1:4]
+    worst = [float(line.split()[0]) for line in listed]
+    assert len(worst) == 3 and worst == sorted(worst) and worst[0] < text_left_out_f1(report)
     scores = {r["method"]: r["left_out"]["f1"] for r in report["rows"]}
     for method, floor in LEFT_OUT_FLOORS.items():
         assert scores[method] >= floor, f"{method} left out: F1 {scores[method]:.3f} < {floor}"
