@@ -186,6 +186,11 @@ def test_prefiltered_search_is_the_patterns_own(name, compiled, data):
         assert (found and found.span()) == (expected and expected.span()), candidate
 
 
+def _groups() -> dict:
+    data = load_heuristics_data()
+    return {**{("box", k): p for k, p in data.box_headers.items()}, **{("group", k): p for k, p in data.patterns.items()}}
+
+
 HEURISTICS_GROUPS = [
     (kind, name, compiled)
     for kind, table in (("box", load_heuristics_data().box_headers), ("group", load_heuristics_data().patterns))
@@ -212,9 +217,11 @@ def test_the_heuristics_group_prefilter_answers_as_each_pattern_would(kind, name
         assert bool(grouped.may_match(candidate) & bit) is expected, candidate
         if compiled.pattern.search(candidate):
             assert expected, candidate
-    fallback = prefilter.GroupPrefilter.__new__(prefilter.GroupPrefilter)
-    fallback.__dict__.update(grouped.__dict__, _automaton=None)
-    assert bool(fallback.may_match(text) & bit) is may_match(compiled.literals, text)
+    with pytest.MonkeyPatch.context() as patch:  # as built where pyahocorasick is missing
+        patch.setattr(prefilter, "_ahocorasick", None)
+        fallback = prefilter.GroupPrefilter({kind_name: p.literals for kind_name, p in _groups().items()})
+    assert fallback._automaton is None
+    assert bool(fallback.may_match(text) & fallback.bits[kind, name]) is may_match(compiled.literals, text)
 
 
 def test_a_group_without_a_prefilter_may_always_match():

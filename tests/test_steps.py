@@ -193,6 +193,20 @@ def test_bullet_list_between_paragraphs_is_content():
     assert labels([PROSE + " These were the main items:", "a new roof for the library", "two more buses", PROSE2]) == {}
 
 
+def test_a_sources_longer_limit_lets_its_patterns_claim_longer_lines():
+    """A source's thresholds decide which lines its patterns may claim: the
+    longest line tested follows them, while the patterns' prefilter is
+    shared with the default data, not made again."""
+    caption = " ".join(["The harbour wall after the storm, seen from the old ferry pier"] * 6) + " (Photo: Harbour Trust)"
+    lines = [Line(1, PROSE), Line(2, caption), Line(3, PROSE2)]
+    default = load_heuristics_data()
+    assert 60 < len(caption.split()) <= 90
+    assert label_heuristics(lines, {}, default, model=neutral_model(), whole_page=False) == {}
+    wider = default.with_thresholds((("caption_max_words", 90),))
+    assert wider.prefilter is default.prefilter and wider.longest_claimable == 90
+    assert label_heuristics(lines, {}, wider, model=neutral_model(), whole_page=False)[2].reason == "heuristic:caption"
+
+
 def test_inline_headline_only_when_turned_on():
     texts = [PROSE, "Mayor announces plan to rebuild the old harbour wall before next winter", PROSE2]
     lines = [Line(n, t) for n, t in enumerate(texts, start=1)]
