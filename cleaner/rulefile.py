@@ -31,7 +31,7 @@ import regex
 
 from .datafiles import heuristic_threshold_names
 from .pathnames import printable, shown
-from .prefilter import prefilter_literals, union_literals
+from .prefilter import GroupPrefilter, prefilter_literals, union_literals
 
 RULE_KINDS = ("keep", "drop", "drop_block", "cut")
 # The most nodes a pattern may compile to (see `expanded_size`): the regex
@@ -122,6 +122,14 @@ class RuleSet:
     #: One of these is in every match of `any_drop`: the `drop` rules'
     #: literals together (see cleaner/prefilter.py).
     any_drop_literals: tuple[str, ...] | None = field(default=None, compare=False)
+    #: Every `keep`, `drop` and `cut` rule's prefilter, asked of a line at
+    #: once (keys: the kind and the rule's place in its tuple); see
+    #: `cleaner.steps.rules.apply_rules`.
+    line_prefilter: GroupPrefilter = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        literals = {(kind, k): rule.literals for kind in ("keep", "drop", "cut") for k, rule in enumerate(getattr(self, kind))}
+        object.__setattr__(self, "line_prefilter", GroupPrefilter(literals))
 
     def matches_host(self, host: str) -> bool:
         host = host.lower().rstrip(".")

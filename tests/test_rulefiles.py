@@ -258,3 +258,97 @@ def test_a_catastrophically_slow_rule_is_reported_by_id_and_cleaning_goes_on(tmp
     result = cleaner.clean(text)
     assert any(w.startswith("slow rule slow/backtracker") and "line 2" in w for w in result.warnings)
     assert "The council met on Tuesday" in result.text
+
+
+def _rules_without_prefilters(lines, rule_sets):
+    """What `apply_rules` must decide, every rule searched in every line it
+    may reach (no prefilter, no time budget): keeps, then drops, then cuts."""
+    from cleaner.steps.rules import _cut
+
+    decisions = {}
+    content = [l for l in lines if l.text.strip()]
+    for rule_set in rule_sets:
+        for rule in rule_set.keep:
+            for l in content:
+                if l.number not in decisions and rule.pattern.search(l.text):
+                    decisions[l.number] = (True, f"rule:{rule_set.id}/{rule.id}")
+    for rule_set in rule_sets:
+        for rule in rule_set.drop:
+            for l in content:
+                if l.number not in decisions and rule.pattern.search(l.text):
+                    decisions[l.number] = (False, f"rule:{rule_set.id}/{rule.id}")
+    texts = {}
+    for l in content:
+        if decisions.get(l.number, (True,))[0]:
+            text = l.text
+            for rule_set in rule_sets:
+                for rule in rule_set.cut:
+                    text, _ = _cut(text, rule.pattern)
+            texts[l.number] = text
+    return decisions, texts
+
+
+def test_rules_read_through_the_line_prefilter_decide_as_every_rule_searched(tmp_path):
+    """Each rule searched only where the rule set's one-pass prefilter says it
+    may match gives what searching every rule in every line gives, for the
+    shipped generic file and for a file whose rules share literals, have none
+    (a pattern the prefilter cannot read), and cut text that another cut's
+    literal then appears in."""
+    import random
+
+    from cleaner.result import Line
+    from cleaner.steps.rules import apply_rules
+
+    write(
+        tmp_path,
+        MINIMAL
+        + """
+[[keep]]
+id = "note"
+pattern = '''^Editor's note|sponsored by the council'''
+[[drop]]
+id = "promo"
+pattern = '''^promo:|\\bsponsored\\b'''
+[[drop]]
+id = "no-literal"
+pattern = '''^\\W+$'''
+[[cut]]
+id = "tag"
+pattern = '''\\[x\\]'''
+[[cut]]
+id = "joined"
+pattern = '''\\bspam ?bot\\b'''
+""",
+    )
+    user = load_rule_file(tmp_path / "example.toml")
+    generic = next(r for r in load_rule_dirs([builtin_rules_dir()]) if r.generic)
+    pieces = [
+        "Editor's note", "sponsored", "Sponsored by the council", "promo:", "PROMO: sofas", "spam[x]bot", "spam bot",
+        "[x]", "***", "click here to subscribe", "Share on Facebook", "get free instagram followers", "İstanbul",
+        "the bridge reopened", "Advertisement", "cookies", "", "  ", "—", "Read more",
+    ]
+    rng = random.Random(7)
+    for _ in range(300):
+        lines = [Line(n, " ".join(rng.sample(pieces, rng.randint(0, 4)))) for n in range(1, rng.randint(1, 12))]
+        for rule_sets in ([user, generic], [generic], [user]):
+            outcome = apply_rules(lines, rule_sets)
+            decisions, texts = _rules_without_prefilters(lines, rule_sets)
+            assert {n: (d.keep, d.reason) for n, d in outcome.decisions.items() if n not in texts or texts[n].strip()} == {
+                n: d for n, d in decisions.items()
+            }, lines
+            for line in outcome.lines:
+                if line.number in texts and texts[line.number].strip():
+                    assert line.text == texts[line.number], lines
+
+
+def test_a_cut_that_joins_a_phrase_lets_the_next_cut_rule_find_it(tmp_path):
+    write(
+        tmp_path,
+        MINIMAL + "[[cut]]\nid = \"tag\"\npattern = '''\\[x\\]'''\n[[cut]]\nid = \"bot\"\npattern = '''\\s*spambot'''\n",
+    )
+    from cleaner.result import Line
+    from cleaner.steps.rules import apply_rules
+
+    outcome = apply_rules([Line(1, "The bridge reopened. spam[x]bot")], [load_rule_file(tmp_path / "example.toml")])
+    assert outcome.lines[0].text == "The bridge reopened."
+    assert [c.reason for c in outcome.cuts] == ["rule:example-news/tag", "rule:example-news/bot"]

@@ -137,67 +137,83 @@ class _Searcher:
 
 def apply_rules(lines: list[Line], rule_sets: list[RuleSet], timeout: float = 1.0) -> RulesOutcome:
     """Apply the rule sets in order; `timeout` bounds the time each rule may
-    spend searching these lines, all of its searches together."""
+    spend searching these lines, all of its searches together.
+
+    Each line is read once per rule set by the set's `line_prefilter`, which
+    says which of its rules may match it (most lines: none); each rule is
+    then searched in those lines only, in the order the rules come."""
     decisions: dict[int, Decision] = {}
-    content = [line for line in lines if not line.blank]
+    content = [line for line in lines if line.text.strip()]
     searcher = _Searcher(timeout)
+    # Per rule set, each content line's prefilter bits.
+    masks = [[rule_set.line_prefilter.may_match(line.text) for line in content] for rule_set in rule_sets]
 
-    for rule_set in rule_sets:
-        for rule in rule_set.keep:
-            rule_id = f"{rule_set.id}/{rule.id}"
-            for line in content:
-                if line.number in decisions:
-                    continue
-                if searcher.search(rule.pattern, rule.literals, line.text, rule_id, line.number):
-                    decisions[line.number] = Decision(True, f"rule:{rule_id}")
+    for rule_set, mask in zip(rule_sets, masks):
+        bits = rule_set.line_prefilter.bits
+        for k, rule in enumerate(rule_set.keep):
+            rule_id, bit = f"{rule_set.id}/{rule.id}", bits["keep", k]
+            for line, may in zip(content, mask):
+                if may & bit and line.number not in decisions:
+                    if searcher.search(rule.pattern, None, line.text, rule_id, line.number):
+                        decisions[line.number] = Decision(True, f"rule:{rule_id}")
 
-    for rule_set in rule_sets:
+    for rule_set, mask in zip(rule_sets, masks):
+        bits = rule_set.line_prefilter.bits
         for block in rule_set.drop_block:
             _drop_block(content, block, rule_set.id, decisions, searcher)
-        candidates = content
-        if rule_set.any_drop is not None:
-            any_drop, literals = rule_set.any_drop, rule_set.any_drop_literals
+        if not rule_set.drop:
+            continue
+        drop_bits = 0
+        for k in range(len(rule_set.drop)):
+            drop_bits |= bits["drop", k]
+        # The lines some drop rule may match; if a rule has no prefilter of
+        # its own (its bit always set), the lines the union pattern matches.
+        # One search of the union costs more than a rule's own prefilter where
+        # some rules are long alternations that are not anchored (the cookie
+        # notices of thirteen languages).
+        candidates = [(l, may) for l, may in zip(content, mask) if may & drop_bits and l.number not in decisions]
+        if not all(rule.literals is not None for rule in rule_set.drop):
             key = f"{rule_set.id}/(any drop)"
-            if all(rule.literals is not None for rule in rule_set.drop):
-                # Every rule has its own prefilter: the union's literals pick
-                # the lines worth a look, and each rule is searched only where
-                # its own literals are. One search of the union costs more
-                # than that where some rules are long alternations that are not
-                # anchored (the cookie notices of thirteen languages).
-                candidates = [l for l in content if l.number not in decisions and may_match(literals, l.text)]
-            else:
-                candidates = [
-                    l for l in content if l.number not in decisions and searcher.might_match(any_drop, literals, l.text, key)
-                ]
-        for rule in rule_set.drop:
-            rule_id = f"{rule_set.id}/{rule.id}"
-            for line in candidates:
-                if line.number in decisions:
-                    continue
-                if searcher.search(rule.pattern, rule.literals, line.text, rule_id, line.number):
-                    decisions[line.number] = Decision(False, f"rule:{rule_id}")
+            candidates = [
+                (l, may)
+                for l, may in candidates
+                if searcher.might_match(rule_set.any_drop, rule_set.any_drop_literals, l.text, key)
+            ]
+        for k, rule in enumerate(rule_set.drop):
+            rule_id, bit = f"{rule_set.id}/{rule.id}", bits["drop", k]
+            for line, may in candidates:
+                if may & bit and line.number not in decisions:
+                    if searcher.search(rule.pattern, None, line.text, rule_id, line.number):
+                        decisions[line.number] = Decision(False, f"rule:{rule_id}")
 
     cuts: list[Cut] = []
-    cut_lines: list[Line] = []
-    for line in lines:
-        decision = decisions.get(line.number)
-        if line.blank or (decision is not None and not decision.keep):
-            cut_lines.append(line)
-            continue
-        text = line.text
-        for rule_set in rule_sets:
-            for rule in rule_set.cut:
-                text, removed = searcher.cut(rule.pattern, rule.literals, text, f"{rule_set.id}/{rule.id}", line.number)
-                cuts.extend(Cut(line.number, phrase, f"rule:{rule_set.id}/{rule.id}") for phrase in removed)
-        if text != line.text:
-            if not text.strip():  # the whole line was spam: that is a drop, not a cut
-                decisions[line.number] = Decision(False, cuts.pop().reason)
-                while cuts and cuts[-1].line == line.number:
-                    cuts.pop()
-                cut_lines.append(line)
+    cut_lines: list[Line] = list(lines)
+    cutters = [(rule_set, mask) for rule_set, mask in zip(rule_sets, masks) if rule_set.cut]
+    if cutters:
+        at = {line.number: k for k, line in enumerate(content)}
+        for index, line in enumerate(lines):
+            k = at.get(line.number)
+            decision = decisions.get(line.number)
+            if k is None or (decision is not None and not decision.keep):
                 continue
-            line = Line(line.number, text)
-        cut_lines.append(line)
+            text = line.text
+            for rule_set, mask in cutters:
+                bits = rule_set.line_prefilter.bits
+                for c, rule in enumerate(rule_set.cut):
+                    # The bits are the line's as written: once a cut has
+                    # changed it, each rule's own prefilter reads the new text.
+                    if text is line.text and not mask[k] & bits["cut", c]:
+                        continue
+                    literals = rule.literals if text is not line.text else None
+                    text, removed = searcher.cut(rule.pattern, literals, text, f"{rule_set.id}/{rule.id}", line.number)
+                    cuts.extend(Cut(line.number, phrase, f"rule:{rule_set.id}/{rule.id}") for phrase in removed)
+            if text != line.text:
+                if not text.strip():  # the whole line was spam: that is a drop, not a cut
+                    decisions[line.number] = Decision(False, cuts.pop().reason)
+                    while cuts and cuts[-1].line == line.number:
+                        cuts.pop()
+                    continue
+                cut_lines[index] = Line(line.number, text)
     return RulesOutcome(decisions, cut_lines, cuts, searcher.warnings)
 
 
