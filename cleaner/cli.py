@@ -29,7 +29,7 @@ from .cliargs import (
     max_doc_bytes,
 )
 from .config import ConfigError
-from .engines import ENGINES, EngineUnavailable, default_jobs, make_engine
+from .engines import ENGINES, EngineUnavailable, cleaner_for, default_jobs, make_engine
 from .formats import (
     RESULT_FIELDS,
     ByteReader,
@@ -208,7 +208,10 @@ def cmd_clean(args: argparse.Namespace) -> int:
         raise UsageError(f"--url is for one document; {len(found.inputs)} files were found (give the URLs in a JSONL file)")
     reports = [Path(p) for p in (args.report, args.html_report, args.rejects) if p]
     check_plan(found, out_path, reports)  # before anything is written
-    cleaner = Cleaner(config_from_args(args))  # rule files are checked before anything is written
+    # Rule files are checked before anything is written. The cleaner is the
+    # one this process's tasks use (and forked workers inherit): building a
+    # second took 0.25 s (compiling the rules).
+    cleaner = cleaner_for(config_from_args(args))
     try:
         engine = make_engine(args.engine, args.jobs or default_jobs(), cleaner.config, scheduler=args.scheduler)
     except EngineUnavailable as exc:

@@ -149,6 +149,26 @@ def test_parallel_run_equals_serial_run(inputs, tmp_path):
     assert unplaced(read_report(tmp_path / "one.jsonl")) == unplaced(read_report(tmp_path / "two.jsonl"))
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_run_builds_its_cleaner_once(inputs, tmp_path, monkeypatch, jobs):
+    """The cleaner that checks the rule files is the one the tasks (and the
+    workers forked from this process) use: building one compiles every rule."""
+    from cleaner import pipeline
+    from cleaner.engines import cleaner_for
+
+    built = []
+    original = pipeline.Cleaner.__init__
+
+    def counted(self, *args, **kwargs):
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.Cleaner, "__init__", counted)
+    cleaner_for.cache_clear()  # none cached from other tests
+    assert main(["clean", str(inputs), "-o", str(tmp_path / "out"), "--jobs", jobs]) == 0
+    assert len(built) == 1
+
+
 def test_check_reports_file_line_reason_and_exits_1(inputs, capsys):
     path = inputs / "articles/town-newsletter.txt"
     assert main(["check", str(path)]) == 1

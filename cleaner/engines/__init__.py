@@ -17,7 +17,7 @@ from ..config import Config
 from .base import Engine, EngineUnavailable, Future, Ready
 from .inline import InlineEngine
 from .process import ProcessEngine
-from .task import failed_task, run_task
+from .task import cleaner_for, failed_task, run_task
 
 ENGINES = ("local", "dask")
 
@@ -46,6 +46,7 @@ __all__ = [
     "InlineEngine",
     "ProcessEngine",
     "Ready",
+    "cleaner_for",
     "default_jobs",
     "failed_task",
     "make_engine",
