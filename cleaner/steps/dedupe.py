@@ -27,28 +27,31 @@ def _sentences(text: str) -> list[str]:
 def label_duplicates(
     lines: list[Line], decided: dict[int, Decision], memo: dict[str, tuple[list[str], int]] | None = None
 ) -> dict[int, Decision]:
-    """`memo` (a line's text -> its sentences and number of words) may be
-    shared by the calls for one document: the context passes read the same
-    lines again."""
+    """`memo` (a line's text -> its sentences and their length as compared)
+    may be shared by the calls for one document: the context passes read
+    the same lines again."""
     memo = {} if memo is None else memo
-    kept = [l for l in lines if not l.blank and decided.get(l.number, Decision(True, "")).keep]
+    kept = [l for l in lines if not l.blank and ((d := decided.get(l.number)) is None or d.keep)]
     sentences: dict[int, list[str]] = {}
-    words: dict[int, int] = {}
+    length: dict[int, int] = {}
     for l in kept:
         read = memo.get(l.text)
         if read is None:
-            read = memo[l.text] = (_sentences(l.text), len(_WORD.findall(l.text)))
-        sentences[l.number], words[l.number] = read
+            parts = _sentences(l.text)
+            read = memo[l.text] = (parts, len(" ".join(parts)))
+        sentences[l.number], length[l.number] = read
     where: dict[str, list[int]] = {}  # a sentence -> the lines holding it, in order
     for number, parts in sentences.items():
         for part in dict.fromkeys(parts):
             where.setdefault(part, []).append(number)
+    # The lines with a sentence that another line holds too: only these can
+    # repeat one (most pages have none).
+    sharing = {number for numbers in where.values() if len(numbers) > 1 for number in numbers}
 
-    length = {l.number: len(" ".join(sentences[l.number])) for l in kept}
     decisions: dict[int, Decision] = {}
     for line in kept:
         number = line.number
-        if number in decided or words[number] < MIN_WORDS:
+        if number not in sharing or number in decided or len(_WORD.findall(line.text)) < MIN_WORDS:
             continue
         witness = _first_witness(number, sentences[number], where, length, decisions)
         if witness is not None:
