@@ -611,11 +611,9 @@ def _evidence(
     tables = model.tables
     unigrams, choices, followers = tables.log_unigrams, tables.choices, tables.followers
     log_total = tables.log_total
-    # Neighbours count only when a single space separates them.
-    adjacent = [b.start() - a.end() == 1 and text[a.end()] == " " for a, b in zip(matches, matches[1:])]
     # Only the words that are read as possible swaps are checked for being
-    # prose (_is_prose); a neighbour is any listed word.
-    listed = [word in unigrams for word in words]
+    # prose (_is_prose); a neighbour is any listed word, next to the word
+    # with a single space between them (looked at only for those words).
     evidence = PassageEvidence(words=len(words))
     counts, notes = evidence.counts, evidence.notes
     # Histograms by how many of a feature's steps a value reaches, turned
@@ -633,7 +631,8 @@ def _evidence(
     for i, word in enumerate(words):
         if word in FUNCTION_WORDS or word in topics or not _is_prose(text, matches[i]):
             continue
-        if not listed[i]:
+        log_count = unigrams.get(word)
+        if log_count is None:
             if not written[i].isalpha():
                 continue  # a contraction
             stem = _malformed_stem(tables, word)
@@ -641,10 +640,16 @@ def _evidence(
                 counts["malformed_word"] += 1
                 notes.append(f"malformed_word: {written[i]!r} ({stem!r} with a suffix it does not take)")
             continue
-        log_count = unigrams[word]
         rarity[0 if log_count < rare1 else 1 if log_count < rare2 else 2 if log_count < rare3 else 3 if log_count < rare4 else 4] += 1
-        left = words[i - 1] if i and adjacent[i - 1] and listed[i - 1] else None
-        right = words[i + 1] if i < last and adjacent[i] and listed[i + 1] else None
+        left = right = None
+        if i:
+            end = matches[i - 1].end()
+            if matches[i].start() - end == 1 and text[end] == " " and words[i - 1] in unigrams:
+                left = words[i - 1]
+        if i < last:
+            end = matches[i].end()
+            if matches[i + 1].start() - end == 1 and text[end] == " " and words[i + 1] in unigrams:
+                right = words[i + 1]
         # The word's pairs: with the word after it, and with a function word
         # before it (a content word before it counts this pair as its own).
         # (A pair expected fewer than e^low times is in no feature: not looked up.)
