@@ -207,6 +207,19 @@ def test_a_sources_longer_limit_lets_its_patterns_claim_longer_lines():
     assert label_heuristics(lines, {}, wider, model=neutral_model(), whole_page=False)[2].reason == "heuristic:caption"
 
 
+def test_a_signature_longer_than_any_pattern_limit_is_still_found():
+    """A comment signature limit above every other pattern's (a source may
+    set one) reaches lines whose prefilter bits were never read with their
+    facts: those are searched behind the pattern's own prefilter."""
+    signed = " ".join(["I have lived by this harbour for years and I agree with every word"] * 5) + " on March 3, 2024 at 10:15 am said:"
+    data = load_heuristics_data().with_thresholds((("comment_signature_max_words", 100),))
+    assert data.longest_claimable < len(signed.split()) <= 100
+    lines = [Line(1, PROSE + " " + PROSE2), Line(2, PROSE), Line(3, signed), Line(4, PROSE2), Line(5, signed), Line(6, PROSE)]
+    found = label_heuristics(lines, {}, data, model=neutral_model(), whole_page=False)
+    assert {n: d.reason for n, d in found.items()} == {n: "heuristic:comment_thread" for n in (3, 4, 5, 6)}
+    assert label_heuristics(lines, {}, model=neutral_model(), whole_page=False) == {}
+
+
 def test_inline_headline_only_when_turned_on():
     texts = [PROSE, "Mayor announces plan to rebuild the old harbour wall before next winter", PROSE2]
     lines = [Line(n, t) for n, t in enumerate(texts, start=1)]

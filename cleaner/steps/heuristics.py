@@ -144,6 +144,9 @@ class _Info:
     box: str = ""  # the box kind if this line is a box header
     dateline: bool = False  # a short line with a date (see _mark_datelines)
     byline: bool = False  # a short line that names the author ("By ...")
+    # The pattern groups that may match the line (`GroupPrefilter` bits), or
+    # None where it is too long for any to be asked (see `_line_facts`).
+    may: int | None = None
 
     @property
     def transparent(self) -> bool:
@@ -246,8 +249,9 @@ def _demote_prose_outside_article(infos: list[_Info], model: LineModel, memo: di
 
 
 def _line_facts(text: str, data: HeuristicsData, stoplist: frozenset[str] | None) -> tuple:
-    """(words, terminal, stopword density, box kind, class, reason): what the
-    line's text alone says, the class being for a line no step has claimed."""
+    """(words, terminal, stopword density, box kind, class, reason, prefilter
+    bits): what the line's text alone says, the class being for a line no
+    step has claimed."""
     tokens = _WORD.findall(text)
     words = len(tokens)
     terminal = _ends_like_a_sentence(text)
@@ -256,32 +260,32 @@ def _line_facts(text: str, data: HeuristicsData, stoplist: frozenset[str] | None
         density = sum(map(stoplist.__contains__, map(str.lower, tokens))) / words
     t = data.thresholds
     if words > data.longest_claimable:  # a paragraph (most of a page's text): no pattern may claim it
-        return _prose_or_short(words, terminal, density, t)
+        return _prose_or_short(words, terminal, density, t, None)
     may = data.prefilter.may_match(text)
     bits = data.prefilter.bits
     if words <= t["header_max_words"]:
         for kind, pattern in data.box_headers.items():
             if may & bits["box", kind] and pattern.pattern.search(text):
-                return words, terminal, density, kind, BAD, kind
+                return words, terminal, density, kind, BAD, kind, may
     for reason, group, limit in PATTERN_CHECKS:
         if words <= t[limit] and may & bits["group", group] and data.patterns[group].pattern.search(text):
             if reason == "advert" and words > t["advert_plain_max_words"] and not _shouts(text):
                 continue
-            return words, terminal, density, "", BAD, reason
-    return _prose_or_short(words, terminal, density, t)
+            return words, terminal, density, "", BAD, reason, may
+    return _prose_or_short(words, terminal, density, t, may)
 
 
-def _prose_or_short(words: int, terminal: bool, density: float | None, t: dict[str, float]) -> tuple:
+def _prose_or_short(words: int, terminal: bool, density: float | None, t: dict[str, float], may: int | None) -> tuple:
     """`_line_facts` of a line that no pattern claims."""
     prose_like = density is None or density >= t["good_min_stopword_density"]
     if prose_like and ((words >= t["good_words_terminal"] and terminal) or words >= t["good_words_any"]):
-        return words, terminal, density, "", GOOD, ""
-    return words, terminal, density, "", SHORT, ""
+        return words, terminal, density, "", GOOD, "", may
+    return words, terminal, density, "", SHORT, "", may
 
 
 def _classify(line: Line, facts: tuple, decision: Decision | None) -> _Info:
-    words, terminal, density, box, cls, reason = facts
-    info = _Info(line, words, terminal, density, SHORT, box=box)
+    words, terminal, density, box, cls, reason, may = facts
+    info = _Info(line, words, terminal, density, SHORT, box=box, may=may)
     if decision is not None:
         info.decided = True
         info.cls = GOOD if decision.keep else BAD
@@ -374,10 +378,12 @@ def _mark_comment_thread(infos: list[_Info], data: HeuristicsData) -> None:
     to the end of the page, once the signatures show it is a thread."""
     t = data.thresholds
     pattern = data.patterns["comment_signature"]
+    bit = data.prefilter.bits["group", "comment_signature"]
+    limit = t["comment_signature_max_words"]
     signatures = [
         k
         for k, info in enumerate(infos)
-        if info.words <= t["comment_signature_max_words"] and pattern.search(info.line.text)
+        if info.words <= limit and _matches(info, pattern, bit)
     ]
     if len(signatures) < t["comment_min_signatures"]:
         return
@@ -394,10 +400,20 @@ def _mark_datelines(infos: list[_Info], data: HeuristicsData) -> None:
     and must not cut the headline off from it (`_headline_over_dateline`)."""
     limit = data.thresholds["dateline_max_words"]
     dateline, byline = data.patterns["dateline"], data.patterns["byline"]
+    dateline_bit, byline_bit = data.prefilter.bits["group", "dateline"], data.prefilter.bits["group", "byline"]
     for info in infos:
         if info.cls == SHORT and not info.decided and info.words <= limit:
-            info.dateline = dateline.search(info.line.text) is not None
-            info.byline = byline.search(info.line.text) is not None
+            info.dateline = _matches(info, dateline, dateline_bit)
+            info.byline = _matches(info, byline, byline_bit)
+
+
+def _matches(info: _Info, pattern: Prefiltered, bit: int) -> bool:
+    """Whether the pattern group (its `bit` in the prefilter) matches the
+    line: searched only if the bits read with the line's facts allow it, or
+    behind its own prefilter for a line too long for those to be read."""
+    if info.may is None:
+        return pattern.search(info.line.text) is not None
+    return bool(info.may & bit) and pattern.pattern.search(info.line.text) is not None
 
 
 def _judge_short_lines(infos: list[_Info], t: dict[str, int]) -> None:
