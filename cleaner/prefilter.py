@@ -430,3 +430,57 @@ def _item(op, value) -> frozenset[str] | None:
         low, _high, body = value
         return _sequence(list(body)) if low >= 1 else None
     return None  # anything else (a class, an anchor, a look-around) needs no literal
+
+
+def required_characters(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Characters one of which every match of `pattern` (an `re` pattern,
+    matched case-sensitively) holds, none of them ASCII; None where the
+    pattern does not say so.
+
+    For a text with none of them, `pattern.search` surely finds nothing: a
+    test of one character set (in C) in front of a search of a long pattern.
+    Read off the parse tree: each alternative of the pattern (and of any
+    group in it that every match goes through) must match some character
+    of a set it names; of those without ASCII the smallest is taken."""
+    if _parse is None or not isinstance(pattern.pattern, str) or pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        tree = _parse.parse(pattern.pattern, pattern.flags)
+    except Exception:  # a parser that changed under us: no prefilter
+        return None
+    return _required_chars(list(tree))
+
+
+def _required_chars(items: list) -> frozenset[str] | None:
+    """`required_characters` of a sequence of parse items."""
+    candidates: list[frozenset[str]] = []
+    for op, value in items:
+        chars = _class_chars(op, value)
+        if chars is None and op is _c.SUBPATTERN:
+            chars = _required_chars(list(value[-1]))
+        elif chars is None and op is _c.BRANCH:
+            alternatives = [_required_chars(list(alternative)) for alternative in value[1]]
+            chars = None if any(a is None for a in alternatives) else frozenset().union(*alternatives)
+        elif chars is None and op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and value[0] >= 1:
+            chars = _required_chars(list(value[2]))
+        if chars is not None and not any(ch.isascii() for ch in chars):
+            candidates.append(chars)
+    return min(candidates, key=len) if candidates else None
+
+
+def _class_chars(op, value) -> frozenset[str] | None:
+    """The characters one item matches, if it is a literal or a set of
+    literals and ranges (not negated, no classes such as \\w)."""
+    if op is _c.LITERAL:
+        return frozenset(chr(value))
+    if op is not _c.IN:
+        return None
+    chars: set[str] = set()
+    for o, v in value:
+        if o is _c.LITERAL:
+            chars.add(chr(v))
+        elif o is _c.RANGE:
+            chars.update(map(chr, range(v[0], v[1] + 1)))
+        else:
+            return None
+    return frozenset(chars)

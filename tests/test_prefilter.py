@@ -10,7 +10,15 @@ import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleaner.prefilter import FOLDS_ODDLY, Prefiltered, may_match, prefilter_literals, prefiltered, required_literals
+from cleaner.prefilter import (
+    FOLDS_ODDLY,
+    Prefiltered,
+    may_match,
+    prefilter_literals,
+    prefiltered,
+    required_characters,
+    required_literals,
+)
 from cleaner.rulefile import builtin_rules_dir, load_rule_dirs
 from cleaner.steps import linemodel
 from cleaner.steps.heuristics import load_heuristics_data
@@ -276,3 +284,45 @@ def test_a_line_a_rule_matches_is_never_ruled_out(name, rule_set, rule, data):
             assert may_match(rule.literals, text), text
             if rule.kind == "drop":
                 assert may_match(rule_set.any_drop_literals, text), text
+
+
+def test_required_characters_are_those_every_match_holds_beyond_ascii():
+    assert required_characters(re.compile("é|ü")) == {"é", "ü"}
+    assert required_characters(re.compile("a[éè]b")) == {"é", "è"}
+    # Of a sequence's sets, the smallest; a group and a repeat count too.
+    assert required_characters(re.compile("[à-ÿ][éè]")) == {"é", "è"}
+    assert required_characters(re.compile("x(?:ö|ß)+")) == {"ö", "ß"}
+    assert required_characters(re.compile("[a-zé]é?€")) == {"€"}
+
+
+def test_no_required_characters_where_a_match_can_do_without():
+    assert required_characters(re.compile("é|a")) is None  # the second alternative is ASCII
+    assert required_characters(re.compile(r"\wé?")) is None  # optional
+    assert required_characters(re.compile("[^é]")) is None  # negated
+    assert required_characters(re.compile("é", re.IGNORECASE)) is None  # É matches too
+
+
+mojibake_noise = st.text(alphabet=st.sampled_from(list("aZ ’–…é\u00a0.\u0080Ã©")), max_size=6)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_text_ftfy_finds_mojibake_in_is_never_ruled_out(data):
+    """Repair asks ftfy's `is_bad` only where a character every match of its
+    pattern needs is present: on text holding a match, that test says yes."""
+    from ftfy.badness import BADNESS_RE, is_bad
+
+    from cleaner.steps.repair import _may_be_mojibake, _mojibake_characters
+
+    assert _mojibake_characters() is not None  # the pattern is read: the test in front is in effect
+    match = data.draw(st.from_regex(BADNESS_RE, fullmatch=True))
+    assert is_bad(match) and _may_be_mojibake(match), match
+    text = data.draw(mojibake_noise) + match + data.draw(mojibake_noise)
+    assert _may_be_mojibake(text) or not is_bad(text), text
+
+
+def test_common_typography_does_not_send_a_line_to_the_mojibake_pattern():
+    from cleaner.steps.repair import _may_be_mojibake
+
+    assert not _may_be_mojibake("It’s 9–5 work… and no less")
+    assert _may_be_mojibake("It\u00e2\u20ac\u2122s broken")
