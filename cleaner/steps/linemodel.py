@@ -19,6 +19,7 @@ import operator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from ..prefilter import prefiltered
 
@@ -126,9 +127,10 @@ def load_line_model() -> LineModel:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class LineView:
-    """What the model needs to know of a line (built by the heuristics step)."""
+class LineView(NamedTuple):
+    """What the model needs to know of a line (built by the heuristics step,
+    for every line in every pass: a named tuple is made in a third of the
+    time of a frozen dataclass)."""
 
     text: str
     words: int
