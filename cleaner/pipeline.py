@@ -125,8 +125,7 @@ class Cleaner:
         document = self.front_steps(_document_data(data), url=url, source=source, content_type=content_type)
         claimed_by: dict[int, str] = {}
         found = self._label_in_context(document, claimed_by=claimed_by)
-        for number, decision in found.items():
-            document.claim(claimed_by[number], {number: decision})
+        document.claim_each(found, map(claimed_by.__getitem__, found))
         for step in self.steps_after_context:
             document.claim(step.name, step(document))
         return _result(document)

@@ -12,7 +12,9 @@ reason strings.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import TYPE_CHECKING, Protocol
 
 from ..result import Cut, Decision, Decoding, Language, Line, Repair, SpunResult
@@ -55,8 +57,13 @@ class Document:
 
     def claim(self, step: str, found: dict[int, Decision]) -> None:
         """Apply a step's decisions to the lines no step has claimed yet."""
+        self.claim_each(found, repeat(step))
+
+    def claim_each(self, found: dict[int, Decision], steps: Iterable[str]) -> None:
+        """`claim` for decisions of several steps: `steps` names each one's
+        step, in the order of `found`."""
         decisions = self.decisions
-        for number, decision in found.items():
+        for (number, decision), step in zip(found.items(), steps):
             if number not in decisions:
                 decisions[number] = decision
                 if not decision.keep:
