@@ -457,7 +457,8 @@ def _required_chars(items: list) -> frozenset[str] | None:
     for op, value in items:
         chars = _class_chars(op, value)
         if chars is None and op is _c.SUBPATTERN:
-            chars = _required_chars(list(value[-1]))
+            # A group that turns case-insensitive matching on ("(?i:é)") matches more than it names.
+            chars = None if value[1] & _c.SRE_FLAG_IGNORECASE else _required_chars(list(value[-1]))
         elif chars is None and op is _c.BRANCH:
             alternatives = [_required_chars(list(alternative)) for alternative in value[1]]
             chars = None if any(a is None for a in alternatives) else frozenset().union(*alternatives)

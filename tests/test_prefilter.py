@@ -300,6 +300,7 @@ def test_no_required_characters_where_a_match_can_do_without():
     assert required_characters(re.compile(r"\wé?")) is None  # optional
     assert required_characters(re.compile("[^é]")) is None  # negated
     assert required_characters(re.compile("é", re.IGNORECASE)) is None  # É matches too
+    assert required_characters(re.compile("a(?i:é)")) is None
 
 
 mojibake_noise = st.text(alphabet=st.sampled_from(list("aZ ’–…é\u00a0.\u0080Ã©")), max_size=6)
