@@ -322,6 +322,60 @@ def test_folded_line_model_scores_like_the_fitted_formula():
     assert linemodel.score_lines(views, model) == pytest.approx(expected, abs=1e-12)
 
 
+def test_line_feature_rows_are_the_features_as_named():
+    """Each stage-1 row, worked out from the lines by the features'
+    definitions (LINE_FEATURES) in plain loops, on pages of 1 to 12 lines
+    with prose, boilerplate and repeats anywhere, the first and last lines
+    included."""
+    import math
+    import random
+
+    from cleaner.steps import linemodel
+    from cleaner.steps.linemodel import LINE_FEATURES, LineView
+
+    def expected_rows(views):
+        n = len(views)
+        prose = [v.words if v.prose_like and not v.hard_bad else 0 for v in views]
+        total = sum(prose) or 1
+        keys = [" ".join(v.text.split()).casefold() for v in views]
+        rows = []
+        for k, v in enumerate(views):
+            _, own = linemodel._text_features(v.text, v.words)
+            # (On a page with no prose the total counts as 1, all of it "after".)
+            before, after = sum(prose[:k]), total - sum(prose[: k + 1])
+            distances = [abs(k - m) for m in range(n) if prose[m]]
+            neighbours = [views[m].hard_bad for m in (k - 1, k + 1) if 0 <= m < n]
+            named = {
+                "log_words": math.log1p(v.words),
+                "terminal": float(v.terminal),
+                "stop_density": v.stop_density or 0.0,
+                "no_stoplist": float(v.stop_density is None),
+                "repeated": float(keys.count(keys[k]) > 1),
+                "prose_like": float(v.prose_like),
+                "prose_before": before / total,
+                "prose_after": after / total,
+                "prose_depth": min(before, after) / total,
+                "log_distance_to_prose": math.log1p(min(distances) if distances else n),
+                "near_prose_share": sum(prose[max(0, k - 5) : k + 6]) / total,
+                "neighbour_hard_bad": sum(neighbours) / len(neighbours) if neighbours else 1.0,
+            }
+            text_named = ("ends_colon", "title_ratio", "upper_ratio", "digit_ratio", "symbol_ratio", "has_comma",
+                          "long_unpunctuated", "dateish", "linkish")
+            named.update(zip(text_named, own))
+            rows.append([named[name] for name in LINE_FEATURES])
+        return rows
+
+    texts = [PROSE, PROSE2, "Home", "Share this article", "Posted on May 3, 2024", "www.example.com | Contact", "Home"]
+    rng = random.Random(3)
+    for _ in range(200):
+        views = [
+            LineView(text, len(text.split()), text.endswith("."), rng.choice([None, 0.0, 0.4]), rng.random() < 0.3,
+                     rng.random() < 0.5)
+            for text in (rng.choice(texts) for _ in range(rng.randint(1, 12)))
+        ]
+        assert linemodel.line_features(views) == expected_rows(views), views
+
+
 def test_line_model_data_matches_the_code_and_was_judged_on_left_out_sites():
     import json
     from importlib import resources

@@ -182,54 +182,55 @@ def _count_digits_and_alphanumerics(chars: str) -> tuple[int, int]:
 def line_features(views: list[LineView], memo: dict | None = None) -> list[list[float]]:
     """Stage-1 feature rows, one per line, in LINE_FEATURES order.
 
-    `memo` (text -> what the text alone gives) may be shared by the calls
-    for one document: the context passes see the same lines again, and these
-    features are most of the model's cost."""
+    `memo` (a line -> what it gives whatever its neighbours) may be shared
+    by the calls for one document: the context passes see the same lines
+    again, and these features are most of the model's cost."""
     n = len(views)
     memo = {} if memo is None else memo
     own = []
     for v in views:
-        found = memo.get(v.text)
+        line = v[:4]  # (text, words, terminal, stop_density): what `_own_features` reads
+        found = memo.get(line)
         if found is None:
-            found = memo[v.text] = _text_features(v.text, v.words)
+            found = memo[line] = _own_features(v)
         own.append(found)
-    keys = [key for key, _ in own]
     counts: dict[str, int] = {}
-    for key in keys:
+    for key, *_ in own:
         counts[key] = counts.get(key, 0) + 1
     prose_words = [v.words if v.prose_like and not v.hard_bad else 0 for v in views]
     total_prose = sum(prose_words) or 1
     before = 0
     prose_positions = [k for k, w in enumerate(prose_words) if w]
+    prose_lines = len(prose_positions)
     running = [0]  # prose words before each line, for the window sums
     for w in prose_words:
         running.append(running[-1] + w)
+    hard = [v.hard_bad for v in views]
     rows: list[list[float]] = []
     pointer = 0
     for k, v in enumerate(views):
-        ends_colon, title, upper, digit, symbol, comma, unpunctuated, dateish, linkish = own[k][1]
-        while pointer < len(prose_positions) and prose_positions[pointer] < k:
+        key, leading, dateish, linkish = own[k]
+        while pointer < prose_lines and prose_positions[pointer] < k:
             pointer += 1
-        distance = min(
-            [abs(k - prose_positions[p]) for p in (pointer - 1, pointer) if 0 <= p < len(prose_positions)] or [n]
-        )
+        # The nearest prose line: the first at or after this one, or the last before it.
+        if pointer < prose_lines:
+            distance = prose_positions[pointer] - k
+            if pointer:
+                distance = min(distance, k - prose_positions[pointer - 1])
+        else:
+            distance = k - prose_positions[pointer - 1] if pointer else n
         after = total_prose - before - prose_words[k]
         near = (running[min(n, k + 6)] - running[max(0, k - 5)]) / total_prose  # the 5 lines each side
-        neighbours = [views[m].hard_bad for m in (k - 1, k + 1) if 0 <= m < n]
+        if 0 < k < n - 1:
+            neighbours = (hard[k - 1] + hard[k + 1]) / 2
+        elif n > 1:
+            neighbours = hard[1] / 1 if k == 0 else hard[k - 1] / 1
+        else:
+            neighbours = 1.0
         rows.append(
             [
-                math.log1p(v.words),
-                float(v.terminal),
-                ends_colon,
-                v.stop_density if v.stop_density is not None else 0.0,
-                float(v.stop_density is None),
-                title,
-                upper,
-                digit,
-                symbol,
-                comma,
-                unpunctuated,
-                float(counts[keys[k]] > 1),
+                *leading,
+                float(counts[key] > 1),
                 dateish,
                 linkish,
                 float(v.prose_like),
@@ -238,11 +239,35 @@ def line_features(views: list[LineView], memo: dict | None = None) -> list[list[
                 min(before, after) / total_prose,
                 math.log1p(distance),
                 near,
-                sum(neighbours) / len(neighbours) if neighbours else 1.0,
+                neighbours,
             ]
         )
         before += prose_words[k]
     return rows
+
+
+def _own_features(view: LineView) -> tuple[str, tuple[float, ...], float, float]:
+    """What a line gives whatever its neighbours: its repeat key, its
+    features from `log_words` to `long_unpunctuated` (in LINE_FEATURES
+    order), and `dateish` and `linkish`."""
+    key, (ends_colon, title, upper, digit, symbol, comma, unpunctuated, dateish, linkish) = _text_features(
+        view.text, view.words
+    )
+    density = view.stop_density
+    leading = (
+        math.log1p(view.words),
+        float(view.terminal),
+        ends_colon,
+        density if density is not None else 0.0,
+        float(density is None),
+        title,
+        upper,
+        digit,
+        symbol,
+        comma,
+        unpunctuated,
+    )
+    return key, leading, dateish, linkish
 
 
 def context_features(logits: list[float]) -> list[list[float]]:
