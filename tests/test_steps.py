@@ -376,6 +376,35 @@ def test_line_feature_rows_are_the_features_as_named():
         assert linemodel.line_features(views) == expected_rows(views), views
 
 
+def test_context_feature_rows_are_the_features_as_named():
+    """Stage-2 rows from their definitions: the line's logit, its
+    neighbours' (EDGE_LOGIT past either end), and the mean logits of the
+    windows of 3 and 10 lines each side, cut at the page's ends."""
+    import random
+
+    from cleaner.steps.linemodel import CONTEXT_FEATURES, EDGE_LOGIT, context_features
+
+    rng = random.Random(5)
+    for _ in range(200):
+        logits = [rng.uniform(-8, 8) for _ in range(rng.randint(1, 25))]
+        n = len(logits)
+
+        def at(m):
+            return logits[m] if 0 <= m < n else EDGE_LOGIT
+
+        def mean(k, radius):
+            window = logits[max(0, k - radius) : k + radius + 1]
+            return sum(window) / len(window)
+
+        for k, row in enumerate(context_features(logits)):
+            named = {
+                "own": at(k), "prev1": at(k - 1), "next1": at(k + 1), "prev2": at(k - 2), "next2": at(k + 2),
+                "mean_window_3": mean(k, 3), "mean_window_10": mean(k, 10),
+                "min_adjacent": min(at(k - 1), at(k + 1)), "max_adjacent": max(at(k - 1), at(k + 1)),
+            }
+            assert row == pytest.approx([named[name] for name in CONTEXT_FEATURES], abs=1e-9), (logits, k)
+
+
 def test_line_model_data_matches_the_code_and_was_judged_on_left_out_sites():
     import json
     from importlib import resources

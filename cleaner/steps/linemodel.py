@@ -273,22 +273,31 @@ def _own_features(view: LineView) -> tuple[str, tuple[float, ...], float, float]
 def context_features(logits: list[float]) -> list[list[float]]:
     """Stage-2 feature rows from the stage-1 logits, in CONTEXT_FEATURES order."""
     n = len(logits)
-
-    def at(m: int) -> float:
-        return logits[m] if 0 <= m < n else EDGE_LOGIT
-
+    # The logits with two EDGE_LOGITs on each side: line k's neighbour at
+    # offset d is padded[k + 2 + d].
+    padded = [EDGE_LOGIT, EDGE_LOGIT, *logits, EDGE_LOGIT, EDGE_LOGIT]
     prefix = [0.0]
     for value in logits:
         prefix.append(prefix[-1] + value)
-
-    def mean(k: int, radius: int) -> float:
-        lo, hi = max(0, k - radius), min(n, k + radius + 1)
-        return (prefix[hi] - prefix[lo]) / (hi - lo)
-
-    return [
-        [at(k), at(k - 1), at(k + 1), at(k - 2), at(k + 2), mean(k, 3), mean(k, 10), min(at(k - 1), at(k + 1)), max(at(k - 1), at(k + 1))]
-        for k in range(n)
-    ]
+    rows = []
+    for k in range(n):
+        own, before, after = padded[k + 2], padded[k + 1], padded[k + 3]
+        lo3, hi3 = max(0, k - 3), min(n, k + 4)
+        lo10, hi10 = max(0, k - 10), min(n, k + 11)
+        rows.append(
+            [
+                own,
+                before,
+                after,
+                padded[k],
+                padded[k + 4],
+                (prefix[hi3] - prefix[lo3]) / (hi3 - lo3),
+                (prefix[hi10] - prefix[lo10]) / (hi10 - lo10),
+                min(before, after),
+                max(before, after),
+            ]
+        )
+    return rows
 
 
 def _logit(stage: tuple[float, tuple[float, ...]], row: list[float]) -> float:
