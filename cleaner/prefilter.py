@@ -14,7 +14,10 @@ when a pattern changes: for each alternative, the literal text every match of
 it must contain (a run of literal characters, through character sets of a
 few characters too, or one of a group's alternatives). A pattern with an
 alternative that needs no literal text gets no prefilter. Besides the
-heuristics, it serves the rule files and the spun scorer's artifacts.
+heuristics, it serves the rule files and the spun scorer's artifacts; and
+`required_characters` reads, the same way, the characters one of which
+every match of a case-sensitive pattern holds (ftfy's mojibake pattern,
+for repair).
 
 The test lower-cases the line, which is `re`'s case rule for IGNORECASE but
 for a few characters: "İ", "ı" and "ſ" match "i" and "s" case-insensitively

@@ -262,30 +262,32 @@ def test_a_catastrophically_slow_rule_is_reported_by_id_and_cleaning_goes_on(tmp
 
 def _rules_without_prefilters(lines, rule_sets):
     """What `apply_rules` must decide, every rule searched in every line it
-    may reach (no prefilter, no time budget): keeps, then drops, then cuts."""
+    may reach (no prefilter, no time budget): keeps, then drops, then cuts,
+    line by line (a line cut to nothing is dropped by its last cut)."""
     from cleaner.steps.rules import _cut
 
     decisions = {}
     content = [l for l in lines if l.text.strip()]
-    for rule_set in rule_sets:
-        for rule in rule_set.keep:
-            for l in content:
-                if l.number not in decisions and rule.pattern.search(l.text):
-                    decisions[l.number] = (True, f"rule:{rule_set.id}/{rule.id}")
-    for rule_set in rule_sets:
-        for rule in rule_set.drop:
-            for l in content:
-                if l.number not in decisions and rule.pattern.search(l.text):
-                    decisions[l.number] = (False, f"rule:{rule_set.id}/{rule.id}")
-    texts = {}
+    for kind, keep in (("keep", True), ("drop", False)):
+        for rule_set in rule_sets:
+            for rule in getattr(rule_set, kind):
+                for l in content:
+                    if l.number not in decisions and rule.pattern.search(l.text):
+                        decisions[l.number] = (keep, f"rule:{rule_set.id}/{rule.id}")
+    texts, cuts = {}, []
     for l in content:
         if decisions.get(l.number, (True,))[0]:
-            text = l.text
+            text, made = l.text, []
             for rule_set in rule_sets:
                 for rule in rule_set.cut:
-                    text, _ = _cut(text, rule.pattern)
-            texts[l.number] = text
-    return decisions, texts
+                    text, removed = _cut(text, rule.pattern)
+                    made += [(l.number, phrase, f"rule:{rule_set.id}/{rule.id}") for phrase in removed]
+            if made and not text.strip():
+                decisions[l.number] = (False, made[-1][2])
+            else:
+                texts[l.number] = text
+                cuts += made
+    return decisions, texts, cuts
 
 
 def test_rules_read_through_the_line_prefilter_decide_as_every_rule_searched(tmp_path):
@@ -332,13 +334,10 @@ pattern = '''\\bspam ?bot\\b'''
         lines = [Line(n, " ".join(rng.sample(pieces, rng.randint(0, 4)))) for n in range(1, rng.randint(1, 12))]
         for rule_sets in ([user, generic], [generic], [user]):
             outcome = apply_rules(lines, rule_sets)
-            decisions, texts = _rules_without_prefilters(lines, rule_sets)
-            assert {n: (d.keep, d.reason) for n, d in outcome.decisions.items() if n not in texts or texts[n].strip()} == {
-                n: d for n, d in decisions.items()
-            }, lines
-            for line in outcome.lines:
-                if line.number in texts and texts[line.number].strip():
-                    assert line.text == texts[line.number], lines
+            decisions, texts, cuts = _rules_without_prefilters(lines, rule_sets)
+            assert {n: (d.keep, d.reason) for n, d in outcome.decisions.items()} == decisions, lines
+            assert [(c.line, c.text, c.reason) for c in outcome.cuts] == cuts, lines
+            assert {l.number: l.text for l in outcome.lines if l.number in texts} == texts, lines
 
 
 def test_a_cut_that_joins_a_phrase_lets_the_next_cut_rule_find_it(tmp_path):

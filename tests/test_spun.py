@@ -58,6 +58,19 @@ def test_a_swapped_word_is_named_with_the_word_it_probably_replaced():
     assert swapped.counts["better_synonym_6"] == original.counts["better_synonym_6"] + 1
 
 
+def test_a_neighbour_counts_only_if_listed_and_one_space_away():
+    """A word is read against the words next to it with a single space
+    between them, and only those the tables list."""
+    def named(text):
+        return [n.split("'")[1] for n in _notes(text) if n.startswith("better_synonym") and "tribunal" in n]
+
+    assert named("The district tribunal issued its ruling on Monday.") == ["district tribunal issued"]
+    assert named("The district tribunal  issued its ruling on Monday.") == ["district tribunal"]
+    assert "district tribunal" not in " ".join(named("The district, tribunal issued its ruling on Monday."))
+    assert "district tribunal" not in " ".join(named("The district  tribunal issued its ruling on Monday."))
+    assert "xqzzyv" not in " ".join(named("The xqzzyv tribunal issued its ruling on Monday."))
+
+
 def test_a_common_paraphrase_is_not_reported_as_a_million_times_better():
     # "too loud" is far commoner than "excessively loud", but the writer's
     # word is weighed against its own frequency, and "too" is a function

@@ -189,7 +189,7 @@ def line_features(views: list[LineView], memo: dict | None = None) -> list[list[
     memo = {} if memo is None else memo
     own = []
     for v in views:
-        line = v[:4]  # (text, words, terminal, stop_density): what `_own_features` reads
+        line = (v.text, v.words, v.terminal, v.stop_density)  # what `_own_features` reads
         found = memo.get(line)
         if found is None:
             found = memo[line] = _own_features(v)
@@ -224,7 +224,7 @@ def line_features(views: list[LineView], memo: dict | None = None) -> list[list[
         if 0 < k < n - 1:
             neighbours = (hard[k - 1] + hard[k + 1]) / 2
         elif n > 1:
-            neighbours = hard[1] / 1 if k == 0 else hard[k - 1] / 1
+            neighbours = float(hard[1] if k == 0 else hard[k - 1])
         else:
             neighbours = 1.0
         rows.append(

@@ -5,10 +5,10 @@ file: `keep` rules protect a line from every later step, then `drop_block`,
 `drop`, and finally `cut`, which removes phrases from lines that stay.
 
 A `keep`, `drop` or `cut` pattern is searched only in lines that hold one
-of the literal strings every match of it holds (cleaner/prefilter.py), and
-the file's `drop` patterns only in lines that hold one of theirs: a line
-ruled out that way is never searched, so it cannot run out of time on a slow
-pattern either.
+of the literal strings every match of it holds (cleaner/prefilter.py): one
+automaton pass over a line finds which of a file's rules those are
+(`RuleSet.line_prefilter`). A line ruled out that way is never searched, so
+it cannot run out of time on a slow pattern either.
 """
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ class _Searcher:
     given what is left of it. A rule that spends it is reported once, by its
     id, and not searched again in this document, so a document costs at most
     about `timeout` per rule however many lines it has, whether one line
-    takes all of it or every line a little. `literals` (a rule's, see
+    takes all of it or every line a little. The rules' prefilters (see
     cleaner/prefilter.py) rule most lines out before any search, and the
     clock is read only around the searches they let through."""
 
@@ -76,8 +76,8 @@ class _Searcher:
         self._slow: set[str] = set()
         self._spent: dict[str, float] = {}  # seconds each rule (or prefilter key) has searched this document
 
-    def search(self, pattern, literals, text: str, rule_id: str, line: int) -> bool:
-        if rule_id in self._slow or not may_match(literals, text):
+    def search(self, pattern, text: str, rule_id: str, line: int) -> bool:
+        if rule_id in self._slow:
             return False
         try:
             return self._timed(rule_id, lambda left: pattern.search(text, timeout=left)) is not None
@@ -143,78 +143,86 @@ def apply_rules(lines: list[Line], rule_sets: list[RuleSet], timeout: float = 1.
     says which of its rules may match it (most lines: none); each rule is
     then searched in those lines only, in the order the rules come."""
     decisions: dict[int, Decision] = {}
-    content = [line for line in lines if line.text.strip()]
+    content = [line for line in lines if not line.blank]
     searcher = _Searcher(timeout)
-    # Per rule set, each content line's prefilter bits.
-    masks = [[rule_set.line_prefilter.may_match(line.text) for line in content] for rule_set in rule_sets]
+    # Per rule set, each content line with its prefilter bits.
+    read = [
+        list(zip(content, map(rule_set.line_prefilter.may_match, (l.text for l in content))))
+        if rule_set.line_prefilter.bits
+        else [(line, 0) for line in content]
+        for rule_set in rule_sets
+    ]
 
-    for rule_set, mask in zip(rule_sets, masks):
-        bits = rule_set.line_prefilter.bits
-        for k, rule in enumerate(rule_set.keep):
-            rule_id, bit = f"{rule_set.id}/{rule.id}", bits["keep", k]
-            for line, may in zip(content, mask):
-                if may & bit and line.number not in decisions:
-                    if searcher.search(rule.pattern, None, line.text, rule_id, line.number):
-                        decisions[line.number] = Decision(True, f"rule:{rule_id}")
+    for rule_set, bits_of in zip(rule_sets, read):
+        _claim_lines(rule_set, "keep", bits_of, decisions, searcher)
 
-    for rule_set, mask in zip(rule_sets, masks):
-        bits = rule_set.line_prefilter.bits
+    for rule_set, bits_of in zip(rule_sets, read):
         for block in rule_set.drop_block:
             _drop_block(content, block, rule_set.id, decisions, searcher)
         if not rule_set.drop:
             continue
-        drop_bits = 0
-        for k in range(len(rule_set.drop)):
-            drop_bits |= bits["drop", k]
-        # The lines some drop rule may match; if a rule has no prefilter of
-        # its own (its bit always set), the lines the union pattern matches.
-        # One search of the union costs more than a rule's own prefilter where
-        # some rules are long alternations that are not anchored (the cookie
-        # notices of thirteen languages).
-        candidates = [(l, may) for l, may in zip(content, mask) if may & drop_bits and l.number not in decisions]
         if not all(rule.literals is not None for rule in rule_set.drop):
+            # A rule without a prefilter of its own may match any line: the
+            # union of the file's drop patterns picks the lines worth a look
+            # first. (Where every rule has one, their bits do that for less:
+            # one search of the union costs more where some rules are long
+            # alternations that are not anchored, the cookie notices of
+            # thirteen languages.)
             key = f"{rule_set.id}/(any drop)"
-            candidates = [
+            bits_of = [
                 (l, may)
-                for l, may in candidates
-                if searcher.might_match(rule_set.any_drop, rule_set.any_drop_literals, l.text, key)
+                for l, may in bits_of
+                if l.number not in decisions
+                and searcher.might_match(rule_set.any_drop, rule_set.any_drop_literals, l.text, key)
             ]
-        for k, rule in enumerate(rule_set.drop):
-            rule_id, bit = f"{rule_set.id}/{rule.id}", bits["drop", k]
-            for line, may in candidates:
-                if may & bit and line.number not in decisions:
-                    if searcher.search(rule.pattern, None, line.text, rule_id, line.number):
-                        decisions[line.number] = Decision(False, f"rule:{rule_id}")
+        _claim_lines(rule_set, "drop", bits_of, decisions, searcher)
 
     cuts: list[Cut] = []
-    cut_lines: list[Line] = list(lines)
-    cutters = [(rule_set, mask) for rule_set, mask in zip(rule_sets, masks) if rule_set.cut]
-    if cutters:
-        at = {line.number: k for k, line in enumerate(content)}
-        for index, line in enumerate(lines):
-            k = at.get(line.number)
-            decision = decisions.get(line.number)
-            if k is None or (decision is not None and not decision.keep):
-                continue
-            text = line.text
-            for rule_set, mask in cutters:
-                bits = rule_set.line_prefilter.bits
-                for c, rule in enumerate(rule_set.cut):
-                    # The bits are the line's as written: once a cut has
-                    # changed it, each rule's own prefilter reads the new text.
-                    if text is line.text and not mask[k] & bits["cut", c]:
-                        continue
-                    literals = rule.literals if text is not line.text else None
-                    text, removed = searcher.cut(rule.pattern, literals, text, f"{rule_set.id}/{rule.id}", line.number)
-                    cuts.extend(Cut(line.number, phrase, f"rule:{rule_set.id}/{rule.id}") for phrase in removed)
-            if text != line.text:
-                if not text.strip():  # the whole line was spam: that is a drop, not a cut
-                    decisions[line.number] = Decision(False, cuts.pop().reason)
-                    while cuts and cuts[-1].line == line.number:
-                        cuts.pop()
+    edited: dict[int, Line] = {}
+    cutting = [(rule_set, bits_of) for rule_set, bits_of in zip(rule_sets, read) if rule_set.cut]
+    for k, line in enumerate(content if cutting else ()):
+        decision = decisions.get(line.number)
+        if decision is not None and not decision.keep:
+            continue
+        text, changed = line.text, False
+        for rule_set, bits_of in cutting:
+            may = bits_of[k][1]
+            for c, rule in enumerate(rule_set.cut):
+                # The bits are the line's as written: once a cut has changed
+                # it, each rule's own prefilter reads the new text.
+                if not changed and not may & rule_set.line_prefilter.bits["cut", c]:
                     continue
-                cut_lines[index] = Line(line.number, text)
+                rule_id = f"{rule_set.id}/{rule.id}"
+                text, removed = searcher.cut(rule.pattern, rule.literals if changed else None, text, rule_id, line.number)
+                cuts.extend(Cut(line.number, phrase, f"rule:{rule_id}") for phrase in removed)
+                changed = changed or bool(removed)
+        if not changed:
+            continue
+        if not text.strip():  # the whole line was spam: that is a drop, not a cut
+            decisions[line.number] = Decision(False, cuts.pop().reason)
+            while cuts and cuts[-1].line == line.number:
+                cuts.pop()
+        else:
+            edited[line.number] = Line(line.number, text)
+    cut_lines = [edited.get(line.number, line) for line in lines]
     return RulesOutcome(decisions, cut_lines, cuts, searcher.warnings)
+
+
+def _claim_lines(rule_set: RuleSet, kind: str, bits_of: list[tuple[Line, int]], decisions: dict[int, Decision],
+                 searcher: _Searcher) -> None:
+    """Each of the set's `kind` rules ("keep" or "drop"), in order, claims
+    the unclaimed lines it matches among those its prefilter bit lets
+    through."""
+    rules = getattr(rule_set, kind)
+    bits = [rule_set.line_prefilter.bits[kind, k] for k in range(len(rules))]
+    # The lines some rule of this kind may match (most lines: none).
+    any_bit = sum(bits)  # each rule has a bit of its own: their sum is their union
+    bits_of = [(line, may) for line, may in bits_of if may & any_bit]
+    for rule, bit in zip(rules, bits):
+        rule_id = f"{rule_set.id}/{rule.id}"
+        for line, may in bits_of:
+            if may & bit and line.number not in decisions and searcher.search(rule.pattern, line.text, rule_id, line.number):
+                decisions[line.number] = Decision(kind == "keep", f"rule:{rule_id}")
 
 
 def _cut(text: str, pattern, timeout: float | None = None) -> tuple[str, list[str]]:
@@ -251,11 +259,11 @@ def _drop_block(content: list[Line], block, source_id: str, decisions: dict[int,
     inside: list[int] | None = None  # the open block's lines
     for line in content:
         if inside is None:
-            if line.number not in decisions and searcher.search(block.start, None, line.text, rule_id, line.number):
+            if line.number not in decisions and searcher.search(block.start, line.text, rule_id, line.number):
                 inside = []
             else:
                 continue
-        elif block.end is not None and searcher.search(block.end, None, line.text, rule_id, line.number):
+        elif block.end is not None and searcher.search(block.end, line.text, rule_id, line.number):
             _drop(inside, decisions, reason)
             inside = None
             continue
