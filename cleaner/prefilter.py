@@ -271,18 +271,6 @@ def _longest_safe_part(literal: str) -> str:
     return max(parts, key=len)
 
 
-def union_literals(literal_sets) -> tuple[str, ...] | None:
-    """The literals of an alternation of patterns, from theirs
-    (`prefilter_literals`): all of them together, or None if one pattern
-    has none."""
-    found: set[str] = set()
-    for literals in literal_sets:
-        if literals is None:
-            return None
-        found.update(literals)
-    return _longest_first(found)
-
-
 def _longest_first(literals: set[str]) -> tuple[str, ...]:
     # One fixed order (longest first), so every run tests a line the same way.
     return tuple(sorted(literals, key=lambda s: (-len(s), s)))

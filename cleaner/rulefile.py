@@ -31,7 +31,7 @@ import regex
 
 from .datafiles import heuristic_threshold_names
 from .pathnames import printable, shown
-from .prefilter import GroupPrefilter, prefilter_literals, union_literals
+from .prefilter import GroupPrefilter, prefilter_literals
 
 RULE_KINDS = ("keep", "drop", "drop_block", "cut")
 # The most nodes a pattern may compile to (see `expanded_size`): the regex
@@ -39,9 +39,8 @@ RULE_KINDS = ("keep", "drop", "drop_block", "cut")
 # times in a row took 4.1 GB. The largest shipped pattern
 # (generic/cookie-notice) is 1,719; the costliest pattern at this limit that
 # was found, `(?:((((x)+)+)+)+)` written 1,612 times in a row as a `drop`
-# rule (a `drop` pattern is compiled twice, alone and in the file's
-# alternation), peaks at 216 MB in `cleaner rules test`, against 152 MB with
-# the shipped rules alone.
+# rule, peaks at 191 MB in `cleaner rules test`, against 151 MB with the
+# shipped rules alone.
 MAX_EXPANDED_SIZE = 100_000
 _COUNTED = re.compile(r"\{(\d{1,9})?(?:,(\d{1,9})?)?\}")
 # The empty-line check of a pattern (a pattern that matches the empty string
@@ -115,13 +114,6 @@ class RuleSet:
     #: documents, as (name, value) pairs; names are those of heuristics.toml.
     heuristics: tuple[tuple[str, float], ...] = ()
     tests: tuple[RuleTest, ...] = field(default=(), compare=False)
-    #: All `drop` patterns as one alternation: a line it does not match is
-    #: matched by none of them, so most lines cost one search, not one per rule.
-    #: (Which rule claims a line is still decided rule by rule, in file order.)
-    any_drop: regex.Pattern | None = field(default=None, compare=False)
-    #: One of these is in every match of `any_drop`: the `drop` rules'
-    #: literals together (see cleaner/prefilter.py).
-    any_drop_literals: tuple[str, ...] | None = field(default=None, compare=False)
     #: Every `keep`, `drop` and `cut` rule's prefilter, asked of a line at
     #: once (keys: the kind and the rule's place in its tuple); see
     #: `cleaner.steps.rules.apply_rules`.
@@ -310,7 +302,6 @@ def _build(path: Path, raw: str, data: dict) -> RuleSet:
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
             raise RuleFileError(path, f"[heuristics] {key} must be a number >= 0", line)
 
-    any_drop = _alternation(rules["drop"])
     return RuleSet(
         id=source_id,
         path=str(path),
@@ -324,20 +315,7 @@ def _build(path: Path, raw: str, data: dict) -> RuleSet:
         cut=tuple(rules["cut"]),
         heuristics=tuple(sorted(heuristics.items())),
         tests=tuple(tests),
-        any_drop=any_drop,
-        any_drop_literals=union_literals(rule.literals for rule in rules["drop"]) if any_drop is not None else None,
     )
-
-
-def _alternation(rules: list[LineRule]) -> regex.Pattern | None:
-    if not rules:
-        return None
-    # Each rule keeps its own case setting inside the alternation.
-    parts = [f"(?{'i' if r.pattern.flags & regex.IGNORECASE else '-i'}:{r.pattern.pattern})" for r in rules]
-    try:
-        return regex.compile("|".join(parts))
-    except regex.error:  # a pattern that cannot be nested (a global flag, say): no shortcut
-        return None
 
 
 class _Expansion:

@@ -294,8 +294,9 @@ def test_rules_read_through_the_line_prefilter_decide_as_every_rule_searched(tmp
     """Each rule searched only where the rule set's one-pass prefilter says it
     may match gives what searching every rule in every line gives, for the
     shipped generic file and for a file whose rules share literals, have none
-    (a pattern the prefilter cannot read), and cut text that another cut's
-    literal then appears in."""
+    (a pattern the prefilter cannot read; one with a back-reference to its
+    own group, after a rule with a group of its own), and cut text that
+    another cut's literal then appears in."""
     import random
 
     from cleaner.result import Line
@@ -310,10 +311,13 @@ id = "note"
 pattern = '''^Editor's note|sponsored by the council'''
 [[drop]]
 id = "promo"
-pattern = '''^promo:|\\bsponsored\\b'''
+pattern = '''^(promo):|\\bsponsored\\b'''
 [[drop]]
 id = "no-literal"
 pattern = '''^\\W+$'''
+[[drop]]
+id = "repeated-letter"
+pattern = '''(\\w)\\1{3}'''
 [[cut]]
 id = "tag"
 pattern = '''\\[x\\]'''
@@ -327,7 +331,7 @@ pattern = '''\\bspam ?bot\\b'''
     pieces = [
         "Editor's note", "sponsored", "Sponsored by the council", "promo:", "PROMO: sofas", "spam[x]bot", "spam bot",
         "[x]", "***", "click here to subscribe", "Share on Facebook", "get free instagram followers", "İstanbul",
-        "the bridge reopened", "Advertisement", "cookies", "", "  ", "—", "Read more",
+        "the bridge reopened", "Advertisement", "cookies", "", "  ", "—", "Read more", "zzzz", "Hmmmm",
     ]
     rng = random.Random(7)
     for _ in range(300):

@@ -85,21 +85,6 @@ class _Searcher:
             self._report(rule_id, line)
             return False
 
-    def might_match(self, pattern, literals, text: str, key: str) -> bool:
-        """A prefilter: False only when the pattern surely does not match.
-        Running out of time counts as "might", so the rules themselves run
-        and the slow one is reported by its id; the prefilter itself (`key`)
-        is then not used again in this document."""
-        if key in self._slow:
-            return True
-        if not may_match(literals, text):
-            return False
-        try:
-            return self._timed(key, lambda left: pattern.search(text, timeout=left)) is not None
-        except TimeoutError:
-            self._slow.add(key)
-            return True
-
     def cut(self, pattern, literals, text: str, rule_id: str, line: int) -> tuple[str, list[str]]:
         if rule_id in self._slow or not may_match(literals, text):
             return text, []
@@ -159,22 +144,6 @@ def apply_rules(lines: list[Line], rule_sets: list[RuleSet], timeout: float = 1.
     for rule_set, bits_of in zip(rule_sets, read):
         for block in rule_set.drop_block:
             _drop_block(content, block, rule_set.id, decisions, searcher)
-        if not rule_set.drop:
-            continue
-        if not all(rule.literals is not None for rule in rule_set.drop):
-            # A rule without a prefilter of its own may match any line: the
-            # union of the file's drop patterns picks the lines worth a look
-            # first. (Where every rule has one, their bits do that for less:
-            # one search of the union costs more where some rules are long
-            # alternations that are not anchored, the cookie notices of
-            # thirteen languages.)
-            key = f"{rule_set.id}/(any drop)"
-            bits_of = [
-                (l, may)
-                for l, may in bits_of
-                if l.number not in decisions
-                and searcher.might_match(rule_set.any_drop, rule_set.any_drop_literals, l.text, key)
-            ]
         _claim_lines(rule_set, "drop", bits_of, decisions, searcher)
 
     cuts: list[Cut] = []
