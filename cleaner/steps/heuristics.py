@@ -24,9 +24,11 @@ count as context: a rule-dropped line is boilerplate, a rule-kept line prose.
 """
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 from ..datafiles import read_toml
 from ..prefilter import GroupPrefilter, Prefiltered, prefiltered
@@ -109,9 +111,22 @@ def stoplist_for(language: str | None) -> frozenset[str] | None:
     name = STOPLIST_NAMES.get(language or "")
     if name is None:
         return None
-    import justext  # ships the stoplists
+    return frozenset(w.lower() for w in _justext_stoplist(name))
 
-    return frozenset(w.lower() for w in justext.get_stoplist(name))
+
+def _justext_stoplist(name: str) -> frozenset[str]:
+    """`justext.get_stoplist(name)`: the words of the file jusText ships,
+    read (as it reads them) from where the package is installed, without
+    importing it. Importing jusText imports lxml and urllib's HTTP client,
+    0.04 s of every process's start."""
+    spec = importlib.util.find_spec("justext")
+    folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+    path = Path(folders[0], "stoplists", f"{name}.txt") if folders else None
+    if path is None or not path.is_file():  # installed some other way (in a zip, say): ask jusText
+        import justext
+
+        return justext.get_stoplist(name)
+    return frozenset(w.decode("utf8").lower() for w in path.read_bytes().splitlines())
 
 
 @lru_cache(maxsize=1)
@@ -147,6 +162,9 @@ class _Info:
     # The pattern groups that may match the line (`GroupPrefilter` bits), or
     # None where it is too long for any to be asked (see `_line_facts`).
     may: int | None = None
+    # The line's words as the line model counts them (`LineView.tokens`), or
+    # None where they may differ from these (see `_line_facts`).
+    tokens: list[str] | None = None
 
     @property
     def transparent(self) -> bool:
@@ -229,7 +247,10 @@ def classify_lines(
 
 def line_views(infos: list[_Info]) -> list[LineView]:
     """What the line model reads of each line."""
-    return [LineView(i.line.text, i.words, i.terminal, i.stop_density, i.cls == BAD, i.cls == GOOD) for i in infos]
+    return [
+        LineView(i.line.text, i.words, i.terminal, i.stop_density, i.cls == BAD, i.cls == GOOD, i.tokens)
+        for i in infos
+    ]
 
 
 def _demote_prose_outside_article(infos: list[_Info], model: LineModel, memo: dict | None = None) -> None:
@@ -250,9 +271,12 @@ def _demote_prose_outside_article(infos: list[_Info], model: LineModel, memo: di
 
 def _line_facts(text: str, data: HeuristicsData, stoplist: frozenset[str] | None) -> tuple:
     """(words, terminal, stopword density, box kind, class, reason, prefilter
-    bits): what the line's text alone says, the class being for a line no
-    step has claimed."""
+    bits, tokens for the line model): what the line's text alone says, the
+    class being for a line no step has claimed."""
     tokens = _WORD.findall(text)
+    # In ASCII text (no CJK to split) these words are the line model's \w+
+    # tokens: it need not find them again.
+    shared = tokens if text.isascii() else None
     words = len(tokens)
     terminal = _ends_like_a_sentence(text)
     density = None
@@ -260,32 +284,34 @@ def _line_facts(text: str, data: HeuristicsData, stoplist: frozenset[str] | None
         density = sum(map(stoplist.__contains__, map(str.lower, tokens))) / words
     t = data.thresholds
     if words > data.longest_claimable:  # a paragraph (most of a page's text): no pattern may claim it
-        return _prose_or_short(words, terminal, density, t, None)
+        return _prose_or_short(words, terminal, density, t, None, shared)
     may = data.prefilter.may_match(text)
     bits = data.prefilter.bits
     if words <= t["header_max_words"]:
         for kind, pattern in data.box_headers.items():
             if may & bits["box", kind] and pattern.pattern.search(text):
-                return words, terminal, density, kind, BAD, kind, may
+                return words, terminal, density, kind, BAD, kind, may, shared
     for reason, group, limit in PATTERN_CHECKS:
         if words <= t[limit] and may & bits["group", group] and data.patterns[group].pattern.search(text):
             if reason == "advert" and words > t["advert_plain_max_words"] and not _shouts(text):
                 continue
-            return words, terminal, density, "", BAD, reason, may
-    return _prose_or_short(words, terminal, density, t, may)
+            return words, terminal, density, "", BAD, reason, may, shared
+    return _prose_or_short(words, terminal, density, t, may, shared)
 
 
-def _prose_or_short(words: int, terminal: bool, density: float | None, t: dict[str, float], may: int | None) -> tuple:
+def _prose_or_short(
+    words: int, terminal: bool, density: float | None, t: dict[str, float], may: int | None, shared: list[str] | None
+) -> tuple:
     """`_line_facts` of a line that no pattern claims."""
     prose_like = density is None or density >= t["good_min_stopword_density"]
     if prose_like and ((words >= t["good_words_terminal"] and terminal) or words >= t["good_words_any"]):
-        return words, terminal, density, "", GOOD, "", may
-    return words, terminal, density, "", SHORT, "", may
+        return words, terminal, density, "", GOOD, "", may, shared
+    return words, terminal, density, "", SHORT, "", may, shared
 
 
 def _classify(line: Line, facts: tuple, decision: Decision | None) -> _Info:
-    words, terminal, density, box, cls, reason, may = facts
-    info = _Info(line, words, terminal, density, SHORT, box=box, may=may)
+    words, terminal, density, box, cls, reason, may, tokens = facts
+    info = _Info(line, words, terminal, density, SHORT, box=box, may=may, tokens=tokens)
     if decision is not None:
         info.decided = True
         info.cls = GOOD if decision.keep else BAD

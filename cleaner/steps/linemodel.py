@@ -138,23 +138,30 @@ class LineView(NamedTuple):
     stop_density: float | None
     hard_bad: bool  # already boilerplate by a rule or a sure heuristic
     prose_like: bool  # the heuristics' "good" class
+    # The text's \w+ tokens, if the caller has them (None: found here).
+    tokens: list[str] | None = None
 
 
-def _text_features(text: str, words: int) -> tuple[str, tuple[float, ...]]:
+def _text_features(text: str, words: int, tokens: list[str] | None = None) -> tuple[str, tuple[float, ...]]:
     """What a line's text alone gives: its repeat key, and the features from
-    `ends_colon` to `linkish` but `stop_density`, `no_stoplist` and `repeated`."""
-    sample = text[:RATIO_SAMPLE_CHARS]
-    alpha = [t for t in _WORD.findall(sample) if t.isalpha()]
-    chars = "".join(sample.split()) or " "
+    `ends_colon` to `linkish` but `stop_density`, `no_stoplist` and `repeated`.
+    `tokens` are the text's \w+ tokens, if the caller has them."""
+    whole = len(text) <= RATIO_SAMPLE_CHARS
+    sample = text if whole else text[:RATIO_SAMPLE_CHARS]
+    if tokens is None or not whole:
+        tokens = _WORD.findall(sample)
+    alpha = [t for t in tokens if t.isalpha()]
+    pieces = sample.split()
+    chars = "".join(pieces) or " "
     digits, alphanumeric = _count_digits_and_alphanumerics(chars)
     # Every match of _DATE holds a digit (\d, a decimal digit, which
     # str.isdigit counts too): a line no longer than its sample, with no
     # digit in it, cannot hold a date, and is not searched.
-    dateish = (digits or len(text) > RATIO_SAMPLE_CHARS) and _DATE.search(text) is not None
-    return " ".join(text.split()).casefold(), (
+    dateish = (digits or not whole) and _DATE.search(text) is not None
+    return " ".join(pieces if whole else text.split()).casefold(), (
         float(text.rstrip().endswith(":")),
-        sum(1 for t in alpha if t[0].isupper()) / len(alpha) if alpha else 0.0,
-        sum(1 for t in alpha if len(t) > 1 and t.isupper()) / len(alpha) if alpha else 0.0,
+        len([t for t in alpha if t[0].isupper()]) / len(alpha) if alpha else 0.0,
+        len([t for t in alpha if len(t) > 1 and t.isupper()]) / len(alpha) if alpha else 0.0,
         digits / len(chars),
         1.0 - alphanumeric / len(chars),
         float("," in text),
@@ -251,7 +258,7 @@ def _own_features(view: LineView) -> tuple[str, tuple[float, ...], float, float]
     features from `log_words` to `long_unpunctuated` (in LINE_FEATURES
     order), and `dateish` and `linkish`."""
     key, (ends_colon, title, upper, digit, symbol, comma, unpunctuated, dateish, linkish) = _text_features(
-        view.text, view.words
+        view.text, view.words, view.tokens
     )
     density = view.stop_density
     leading = (
