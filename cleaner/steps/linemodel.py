@@ -145,7 +145,7 @@ class LineView(NamedTuple):
 def _text_features(text: str, words: int, tokens: list[str] | None = None) -> tuple[str, tuple[float, ...]]:
     """What a line's text alone gives: its repeat key, and the features from
     `ends_colon` to `linkish` but `stop_density`, `no_stoplist` and `repeated`.
-    `tokens` are the text's \w+ tokens, if the caller has them."""
+    `tokens` are the text's \\w+ tokens, if the caller has them."""
     whole = len(text) <= RATIO_SAMPLE_CHARS
     sample = text if whole else text[:RATIO_SAMPLE_CHARS]
     if tokens is None or not whole:
