@@ -47,7 +47,7 @@ from .outputs import AtomicWriter, OutputFolder
 from .pathnames import shown
 from .pipeline import Cleaner
 from .plan import InputFile
-from .records import Record
+from .records import Record, Tally
 from .state import RecordSpool, input_key, open_state, read_state, run_fingerprint, state_relative
 
 # A JSONL chunk this large (uncompressed) is about a second of work for one
@@ -68,6 +68,11 @@ class BatchOptions:
     resume: bool = False
     in_flight: int = 8  # tasks out at a time
     chunk_bytes: int = CHUNK_BYTES
+    #: None: every record is handed on (a report is written). A number: a
+    #: file written whole hands on a `Tally` of its records and only its
+    #: first so many failed, empty and rejected ones (see `Finished.tally`),
+    #: and its records are not read back from its state.
+    records_kept: int | None = None
 
 
 @dataclass(slots=True)
@@ -91,6 +96,10 @@ class Finished:
     unreported: int = 0
     #: Rejected documents, whole, as lines of the rejects file.
     rejects: list[str] = field(default_factory=list)
+    #: Where set (`BatchOptions.records_kept`), the counts of every record
+    #: of a file, those in `records` among them, which are then only the
+    #: first failed, empty and rejected ones.
+    tally: Tally | None = None
 
 
 @dataclass(slots=True)
@@ -255,6 +264,9 @@ def _finish(run: _FileRun | None, future, last: bool, read: int, unfinished: dic
     try:
         if not run.failed:
             run.spool.writer.finish()
+        if run.spool.tally is not None:
+            yield Finished(run.spool.listed, read, 1, bytes_written=written, rejects=rejects, tally=run.spool.tally)
+            return
         first = True
         for records in run.spool.replay():
             yield Finished(records, read if first else 0, int(first), bytes_written=written if first else 0,
@@ -307,7 +319,7 @@ def _work(
             yield from _stored(moved, size)
             continue
         try:
-            spool = RecordSpool(open_state(out, item, key))
+            spool = RecordSpool(open_state(out, item, key), options.records_kept)
         except OSError as exc:
             failed = Record.failed(path, f"cannot write {shown(out.path / item.output_relative)}: {exc.strerror or exc}", file=file)
             yield None, Finished([failed], size, files_done=1), True, size

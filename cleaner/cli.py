@@ -46,7 +46,7 @@ from .outputs import OutputFolder, OutputFolderInUse
 from .pathnames import path_of, printable, shown
 from .pipeline import Cleaner
 from .plan import UsageError, another_runs_place, check_plan, find_inputs
-from .progress import ProgressBar, Summary, to_stderr
+from .progress import ERRORS_LISTED, ProgressBar, Summary, to_stderr
 from .records import REJECTED
 from .reportfile import ReportFile
 from .rulefile import RuleFileError
@@ -328,6 +328,10 @@ def _run(args, cleaner: Cleaner, found, out: OutputFolder, engine, document: Doc
         document=document,
         resume=args.resume,
         in_flight=4 * engine.workers,  # a few tasks per worker: none waits for work, memory stays flat
+        # Without a report, only the summary reads the records: their counts
+        # do, and the failed, empty and rejected ones it prints or lists
+        # (one past the printed ones, for the line that says more failed).
+        records_kept=None if reports else max(ERRORS_PRINTED, ERRORS_LISTED) + 1,
     )
     steps = run_batch(cleaner, found.inputs, out, engine, options)
     printed = 0  # failures printed as they happened

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .batch import Finished
 from .plan import Found
-from .records import EMPTY, ERROR, REJECTED
+from .records import EMPTY, ERROR, REJECTED, Tally
 
 # The summary lists this many failed documents by path; the report has them all.
 ERRORS_LISTED = 10
@@ -49,19 +49,20 @@ class Summary:
         totals["documents"] += step.unreported
         totals["error"] += step.unreported
         self.notices.extend(step.notices)
+        tally = step.tally
+        if tally is None:
+            tally = Tally()
+            for record in step.records:
+                tally.add(record)
+        totals["documents"] += tally.statuses.total()
+        totals.update(tally.statuses)
+        totals["chars_in"] += tally.chars_in
+        totals["chars_out"] += tally.chars_out
+        totals["spun"] += tally.spun
+        self.reasons.update(tally.reasons)
+        self.steps.update(tally.steps)
+        self.languages.update(tally.languages)
         for record in step.records:
-            totals["documents"] += 1
-            totals[record.status] += 1
-            totals["chars_in"] += record.chars_in
-            totals["chars_out"] += record.chars_out
-            for dropped in record.dropped:
-                self.reasons[dropped["reason"]] += 1
-            if record.dropped_by_step:
-                self.steps.update(record.dropped_by_step)
-            if record.spun_flagged:
-                totals["spun"] += 1
-            if record.was_cleaned:
-                self.languages[record.language or "unknown"] += 1
             if record.status == EMPTY and len(self.empty) < ERRORS_LISTED:
                 self.empty.append(record.path)
             elif record.status == REJECTED and len(self.rejected) < ERRORS_LISTED:

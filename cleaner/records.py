@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -228,3 +229,32 @@ def _check_result(result: dict) -> None:
     if spun is not None and not (isinstance(spun, dict) and isinstance(spun.get("passages", []), list)):
         raise ValueError("not a report record: spun is not an object")
 
+
+@dataclass
+class Tally:
+    """What a run's summary counts of records (`progress.Summary`), counted
+    as they come. A run that writes no report hands on, for a file it has
+    written, only the file's first few failed, empty and rejected records
+    (whose paths the summary lists) and a tally of the rest: it need not
+    keep, or read back, every record (`batch.BatchOptions.records_kept`)."""
+
+    statuses: Counter = field(default_factory=Counter)
+    chars_in: int = 0
+    chars_out: int = 0
+    spun: int = 0
+    reasons: Counter = field(default_factory=Counter)  # dropped lines by reason
+    steps: Counter = field(default_factory=Counter)  # dropped lines by the step that dropped them
+    languages: Counter = field(default_factory=Counter)  # of the documents cleaned
+
+    def add(self, record: Record) -> None:
+        self.statuses[record.status] += 1
+        self.chars_in += record.chars_in
+        self.chars_out += record.chars_out
+        for dropped in record.dropped:
+            self.reasons[dropped["reason"]] += 1
+        if record.dropped_by_step:
+            self.steps.update(record.dropped_by_step)
+        if record.spun_flagged:
+            self.spun += 1
+        if record.was_cleaned:
+            self.languages[record.language or "unknown"] += 1

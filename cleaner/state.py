@@ -11,7 +11,8 @@ While a file is being cleaned, its state's temporary file is also where its
 records wait (`RecordSpool`): a record says ``ok`` only once the file's
 output is complete, so the records of a file are handed on when its fate
 is known, from memory for a small file, read back from the state for a
-large one.
+large one; or, where nobody reads every record (no report), counted as
+they come and only the few the summary lists kept.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from .outputs import STATE_FOLDER, AtomicWriter, OutputFolder
 from .pathnames import shown
 from .pipeline import Cleaner
 from .plan import InputFile
-from .records import Record
+from .records import EMPTY, ERROR, REJECTED, Record, Tally
 
 # Records of one file kept in memory while it is cleaned, at most so many
 # and of so many bytes of JSON in all (a record holds every line dropped:
@@ -38,6 +39,8 @@ from .records import Record
 # them on by reading its state back, in batches of the same bounds.
 SPOOL_IN_MEMORY = 1000
 SPOOL_IN_MEMORY_BYTES = 2_000_000
+# The records a summary lists by path, which a spool that counts keeps.
+LISTED_STATUSES = (ERROR, EMPTY, REJECTED)
 
 
 def run_fingerprint(cleaner: Cleaner, *batch_options: object) -> str:
@@ -144,9 +147,15 @@ class RecordSpool:
     writer (a file whose fate is known, whose records pass straight on),
     records wait in memory until `take`n."""
 
-    def __init__(self, writer: AtomicWriter | None) -> None:
+    def __init__(self, writer: AtomicWriter | None, kept: int | None = None) -> None:
+        """`kept`: count the records (`tally`) and keep only the first
+        `kept` failed, empty and rejected ones (`listed`) instead of every
+        record; all of them still go into the writer."""
         self.writer = writer
-        self.memory: list[Record] | None = [] if writer is not None else None
+        self.memory: list[Record] | None = [] if writer is not None and kept is None else None
+        self.tally: Tally | None = Tally() if kept is not None else None
+        self.listed: list[Record] = []  # with `tally`: the first `kept` of each status in LISTED_STATUSES
+        self._kept = kept
         self.durable = 0  # records in the writer up to its last flush
         self.tail: list[Record] = []  # records not in the writer, or not flushed there
         self.count = 0  # records added
@@ -157,6 +166,11 @@ class RecordSpool:
     def add(self, records: list[Record]) -> None:
         self.count += len(records)
         lines = [record.to_json() + "\n" for record in records]
+        if self.tally is not None:
+            for record in records:
+                self.tally.add(record)
+                if record.status in LISTED_STATUSES and self.tally.statuses[record.status] <= self._kept:
+                    self.listed.append(record)
         if self.memory is not None:
             self.memory.extend(records)
             self.held_bytes += sum(map(len, lines))

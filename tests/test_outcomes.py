@@ -273,3 +273,44 @@ def test_web_archive_pages_are_documents(tmp_path, capsys):
     assert [r["url"] for r in out] == ["https://news.example/a", "https://news.example/b"]
     assert out[0]["id"].startswith("<urn:uuid:") and "four months after it was lifted" in out[0]["text"]
     assert [Path(r["path"]).name for r in lines_of(report)] == ["crawl.warc.gz:1", "crawl.warc.gz:3"]
+
+
+def test_the_summary_without_a_report_is_the_summary_with_one(tmp_path, capsys, monkeypatch):
+    """Without a report, a written file hands on a tally of its records and
+    only the failed, empty and rejected ones the summary prints: the summary
+    (counts, reasons, languages, the lists and the line that says more
+    failed) is the one a run with a report prints, as are the outputs and
+    the resume state; with a report, the records are read back from the
+    state in batches (its in-memory bounds made small here)."""
+    from cleaner import state
+
+    monkeypatch.setattr(state, "SPOOL_IN_MEMORY", 40)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    kinds = [
+        json.dumps({"id": 0, "text": STORY}), json.dumps({"id": 0, "text": BOILERPLATE}), "{not json",
+        json.dumps({"id": 0, "text": "The vote is on Tuesday."}), json.dumps({"id": 0, "text": SPUN}),
+        json.dumps({"id": 0, "text": GERMAN}), json.dumps({"id": 0, "body": "no text key"}),
+    ]
+    (folder / "docs.jsonl").write_text("".join(kinds[n % len(kinds)] + "\n" for n in range(490)))
+    (folder / "story.txt").write_text(STORY)
+    (folder / "boiler.txt").write_text(BOILERPLATE)
+    options = ["--jobs", "1", "--min-words", "10"]
+    code, with_report = run(["clean", folder, "-o", tmp_path / "a", "--report", tmp_path / "r.jsonl", *options], capsys)
+    code_without, without = run(["clean", folder, "-o", tmp_path / "b", *options], capsys)
+    assert code == code_without == 1  # documents failed
+
+    def summary(text: str, out: str) -> list[str]:
+        """The lines but the timing and those that point to the report."""
+        lines = [line.replace(out, "OUT") for line in text.splitlines()]
+        return [line.replace(" (see the report)", "").removesuffix(" (--report)") for line in lines
+                if " MB/s, " not in line and not line.startswith("report: ")]
+
+    assert summary(without, str(tmp_path / "b")) == summary(with_report, str(tmp_path / "a"))
+    assert "more documents failed" in without and "71 left empty, 70 rejected, 140 failed, 70 flagged" in without
+    assert "languages: en" in without and "... and 130 more" in without
+    for name in ("docs.jsonl", "story.txt"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    for name in ("docs.jsonl.state.gz", "story.txt.state.gz", "boiler.txt.state.gz"):
+        states = [gzip.decompress((tmp_path / o / ".cleaner-state" / name).read_bytes()).decode() for o in "ab"]
+        assert states[0].replace(str(tmp_path / "a"), "OUT") == states[1].replace(str(tmp_path / "b"), "OUT")
