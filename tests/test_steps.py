@@ -413,33 +413,6 @@ def test_line_feature_rows_are_the_features_as_named():
         assert linemodel.line_features(views) == expected_rows(views), views
 
 
-def test_the_heuristics_words_given_to_the_line_model_are_its_own():
-    """The heuristics hand the line model their words only where those are
-    its \\w+ tokens: its features are then what it finds itself, on lines
-    of ASCII, accented, Cyrillic and CJK text, and on lines longer than the
-    model's sample."""
-    import re
-
-    from cleaner.steps import linemodel
-
-    texts = [
-        PROSE, "Home | News | Contact", "Posted on May 3, 2024 at 10:30", "snake_case and camelCase_2 words_",
-        "Café crème, naïve résumé: déjà vu.", "Новости дня: 12 марта 2024", "東京都の天気は晴れです。今日は2024年",
-        "mixed ASCII and 日本語 text", "word " * 600 + "end", "a" * 2500, "x1 y2 __ _a_ 9_9",
-    ]
-    infos = classify_lines([Line(n, t) for n, t in enumerate(texts, 1)], {}, load_heuristics_data(), None)
-    assert [info.line.text for info in infos] == texts
-    given = 0
-    for info in infos:
-        if info.tokens is not None:
-            given += 1
-            assert info.tokens == re.findall(r"\w+", info.line.text)
-        assert linemodel._text_features(info.line.text, info.words, info.tokens) == linemodel._text_features(
-            info.line.text, info.words
-        )
-    assert 0 < given < len(texts)  # both ways are tried
-
-
 def test_context_feature_rows_are_the_features_as_named():
     """Stage-2 rows from their definitions: the line's logit, its
     neighbours' (EDGE_LOGIT past either end), and the mean logits of the

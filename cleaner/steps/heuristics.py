@@ -162,9 +162,6 @@ class _Info:
     # The pattern groups that may match the line (`GroupPrefilter` bits), or
     # None where it is too long for any to be asked (see `_line_facts`).
     may: int | None = None
-    # The line's words as the line model counts them (`LineView.tokens`), or
-    # None where they may differ from these (see `_line_facts`).
-    tokens: list[str] | None = None
 
     @property
     def transparent(self) -> bool:
@@ -247,10 +244,7 @@ def classify_lines(
 
 def line_views(infos: list[_Info]) -> list[LineView]:
     """What the line model reads of each line."""
-    return [
-        LineView(i.line.text, i.words, i.terminal, i.stop_density, i.cls == BAD, i.cls == GOOD, i.tokens)
-        for i in infos
-    ]
+    return [LineView(i.line.text, i.words, i.terminal, i.stop_density, i.cls == BAD, i.cls == GOOD) for i in infos]
 
 
 def _demote_prose_outside_article(infos: list[_Info], model: LineModel, memo: dict | None = None) -> None:
@@ -271,12 +265,9 @@ def _demote_prose_outside_article(infos: list[_Info], model: LineModel, memo: di
 
 def _line_facts(text: str, data: HeuristicsData, stoplist: frozenset[str] | None) -> tuple:
     """(words, terminal, stopword density, box kind, class, reason, prefilter
-    bits, tokens for the line model): what the line's text alone says, the
-    class being for a line no step has claimed."""
+    bits): what the line's text alone says, the class being for a line no
+    step has claimed."""
     tokens = _WORD.findall(text)
-    # In ASCII text (no CJK to split) these words are the line model's \w+
-    # tokens: it need not find them again.
-    shared = tokens if text.isascii() else None
     words = len(tokens)
     terminal = _ends_like_a_sentence(text)
     density = None
@@ -284,34 +275,32 @@ def _line_facts(text: str, data: HeuristicsData, stoplist: frozenset[str] | None
         density = sum(map(stoplist.__contains__, map(str.lower, tokens))) / words
     t = data.thresholds
     if words > data.longest_claimable:  # a paragraph (most of a page's text): no pattern may claim it
-        return _prose_or_short(words, terminal, density, t, None, shared)
+        return _prose_or_short(words, terminal, density, t, None)
     may = data.prefilter.may_match(text)
     bits = data.prefilter.bits
     if words <= t["header_max_words"]:
         for kind, pattern in data.box_headers.items():
             if may & bits["box", kind] and pattern.pattern.search(text):
-                return words, terminal, density, kind, BAD, kind, may, shared
+                return words, terminal, density, kind, BAD, kind, may
     for reason, group, limit in PATTERN_CHECKS:
         if words <= t[limit] and may & bits["group", group] and data.patterns[group].pattern.search(text):
             if reason == "advert" and words > t["advert_plain_max_words"] and not _shouts(text):
                 continue
-            return words, terminal, density, "", BAD, reason, may, shared
-    return _prose_or_short(words, terminal, density, t, may, shared)
+            return words, terminal, density, "", BAD, reason, may
+    return _prose_or_short(words, terminal, density, t, may)
 
 
-def _prose_or_short(
-    words: int, terminal: bool, density: float | None, t: dict[str, float], may: int | None, shared: list[str] | None
-) -> tuple:
+def _prose_or_short(words: int, terminal: bool, density: float | None, t: dict[str, float], may: int | None) -> tuple:
     """`_line_facts` of a line that no pattern claims."""
     prose_like = density is None or density >= t["good_min_stopword_density"]
     if prose_like and ((words >= t["good_words_terminal"] and terminal) or words >= t["good_words_any"]):
-        return words, terminal, density, "", GOOD, "", may, shared
-    return words, terminal, density, "", SHORT, "", may, shared
+        return words, terminal, density, "", GOOD, "", may
+    return words, terminal, density, "", SHORT, "", may
 
 
 def _classify(line: Line, facts: tuple, decision: Decision | None) -> _Info:
-    words, terminal, density, box, cls, reason, may, tokens = facts
-    info = _Info(line, words, terminal, density, SHORT, box=box, may=may, tokens=tokens)
+    words, terminal, density, box, cls, reason, may = facts
+    info = _Info(line, words, terminal, density, SHORT, box=box, may=may)
     if decision is not None:
         info.decided = True
         info.cls = GOOD if decision.keep else BAD

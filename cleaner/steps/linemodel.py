@@ -138,19 +138,14 @@ class LineView(NamedTuple):
     stop_density: float | None
     hard_bad: bool  # already boilerplate by a rule or a sure heuristic
     prose_like: bool  # the heuristics' "good" class
-    # The text's \w+ tokens, if the caller has them (None: found here).
-    tokens: list[str] | None = None
 
 
-def _text_features(text: str, words: int, tokens: list[str] | None = None) -> tuple[str, tuple[float, ...]]:
+def _text_features(text: str, words: int) -> tuple[str, tuple[float, ...]]:
     """What a line's text alone gives: its repeat key, and the features from
-    `ends_colon` to `linkish` but `stop_density`, `no_stoplist` and `repeated`.
-    `tokens` are the text's \\w+ tokens, if the caller has them."""
+    `ends_colon` to `linkish` but `stop_density`, `no_stoplist` and `repeated`."""
     whole = len(text) <= RATIO_SAMPLE_CHARS
     sample = text if whole else text[:RATIO_SAMPLE_CHARS]
-    if tokens is None or not whole:
-        tokens = _WORD.findall(sample)
-    alpha = [t for t in tokens if t.isalpha()]
+    alpha = [t for t in _WORD.findall(sample) if t.isalpha()]
     pieces = sample.split()
     chars = "".join(pieces) or " "
     digits, alphanumeric = _count_digits_and_alphanumerics(chars)
@@ -258,7 +253,7 @@ def _own_features(view: LineView) -> tuple[str, tuple[float, ...], float, float]
     features from `log_words` to `long_unpunctuated` (in LINE_FEATURES
     order), and `dateish` and `linkish`."""
     key, (ends_colon, title, upper, digit, symbol, comma, unpunctuated, dateish, linkish) = _text_features(
-        view.text, view.words, view.tokens
+        view.text, view.words
     )
     density = view.stop_density
     leading = (
