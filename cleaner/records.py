@@ -101,10 +101,11 @@ class Record:
     def as_failed(self, message: str) -> Record:
         """This document, reported as not cleaned after all (its output was
         lost); its own error stays if it had one, and a rejected document,
-        which has no output to lose, stays rejected."""
+        which has no output to lose, stays rejected. Like any failed record
+        it drops no lines: none by reason, none by step."""
         if self.status in (ERROR, REJECTED):
             return self
-        return replace(self, status=ERROR, error=message, output=None, result=None)
+        return replace(self, status=ERROR, error=message, output=None, result=None, dropped_by_step=None)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False)

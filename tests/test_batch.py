@@ -380,3 +380,36 @@ def test_scheduler_without_dask_engine_is_a_usage_error(tmp_path, capsys):
     folder = write_corpus(tmp_path / "in", count=2)
     assert main(["clean", str(folder), "-o", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:1"]) == 2
     assert "--scheduler goes with --engine dask" in capsys.readouterr().err
+
+
+def test_the_resume_key_is_the_same_whatever_the_hash_seed():
+    """A run's fingerprint (the resume state's key) is made from its options'
+    text: a set of languages must give the same text in every process, or
+    --resume would redo files at random."""
+    script = (
+        "from cleaner import Cleaner\n"
+        "from cleaner.formats import DocumentOptions\n"
+        "from cleaner.formats.base import Filters\n"
+        "from cleaner.state import run_fingerprint\n"
+        "languages = frozenset({'en', 'de', 'fr', 'ru', 'zh-cn', 'pt', 'es', 'it'})\n"
+        "print(run_fingerprint(Cleaner(), DocumentOptions(1000, filters=Filters(languages=languages))))\n"
+    )
+    keys = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}).stdout
+        for seed in ("0", "1", "2", "3", "4", "5")
+    }
+    assert len(keys) == 1, keys
+
+
+def test_a_document_whose_output_is_lost_drops_no_lines_by_reason_or_by_step():
+    """Reported as failed, a lost document's dropped lines leave the summary
+    by step as they leave it by reason: the two counts agree."""
+    from cleaner.progress import Summary
+
+    story = (FIXTURES / "articles/harbour-ferry.txt").read_text(encoding="utf-8")
+    record = Record.of_result("a.txt", Cleaner().clean("Skip to main content\n\n" + story))
+    assert record.dropped and record.dropped_by_step
+    summary = Summary()
+    summary.add(Finished([record.as_failed("not written: the disk is full")]))
+    assert summary.totals["error"] == 1 and not summary.reasons and not summary.steps

@@ -46,6 +46,15 @@ class Filters:
     min_words: int = 0  # words of cleaned text, at least
     drop_spun: bool = False  # a document flagged as spun is rejected
 
+    def __repr__(self) -> str:
+        # The languages sorted: a set's order changes with the hash seed from
+        # run to run, and the resume state's key is made from this text
+        # (state.run_fingerprint).
+        return (
+            f"Filters(languages={sorted(self.languages)!r}, min_chars={self.min_chars!r}, "
+            f"min_words={self.min_words!r}, drop_spun={self.drop_spun!r})"
+        )
+
     def rejection(self, result: CleanResult) -> str | None:
         """Why `result` is rejected, or None."""
         if self.languages and result.language.code not in self.languages:
