@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
@@ -47,13 +47,13 @@ class Filters:
     drop_spun: bool = False  # a document flagged as spun is rejected
 
     def __repr__(self) -> str:
-        # The languages sorted: a set's order changes with the hash seed from
-        # run to run, and the resume state's key is made from this text
-        # (state.run_fingerprint).
-        return (
-            f"Filters(languages={sorted(self.languages)!r}, min_chars={self.min_chars!r}, "
-            f"min_words={self.min_words!r}, drop_spun={self.drop_spun!r})"
-        )
+        # Every field, a set's items sorted: a set's order changes with the
+        # hash seed from run to run, and the resume state's key is made from
+        # this text (state.run_fingerprint).
+        shown = ((f.name, getattr(self, f.name)) for f in fields(self))
+        return "Filters(" + ", ".join(
+            f"{name}={sorted(value) if isinstance(value, frozenset) else value!r}" for name, value in shown
+        ) + ")"
 
     def rejection(self, result: CleanResult) -> str | None:
         """Why `result` is rejected, or None."""
