@@ -21,6 +21,7 @@ import hashlib
 import json
 import stat
 from collections.abc import Iterator
+from dataclasses import fields, is_dataclass
 from importlib import resources
 from itertools import islice
 from pathlib import Path, PurePath
@@ -50,12 +51,26 @@ def run_fingerprint(cleaner: Cleaner, *batch_options: object) -> str:
     the same rules read from another folder make the same outputs."""
     digest = hashlib.sha256()
     options = cleaner.config._replace(rules_dirs=())
-    digest.update(f"{__version__}\0{tuple(options)!r}\0{batch_options!r}\0".encode())
+    digest.update(f"{__version__}\0{_canonical(tuple(options))}\0{_canonical(batch_options)}\0".encode())
     for rule_set in cleaner.rule_sets:
         digest.update(rule_set.id.encode() + b"\0" + Path(rule_set.path).read_bytes() + b"\0")
     for data_file in sorted(resources.files("cleaner").joinpath("data").iterdir(), key=lambda f: f.name):
         digest.update(data_file.name.encode() + b"\0" + data_file.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _canonical(value: object) -> str:
+    """`repr(value)`, but the same in every process: a set's items sorted
+    (their order follows the hash seed, so --resume would redo files at
+    random), inside dataclasses, tuples and lists too."""
+    if is_dataclass(value) and not isinstance(value, type):
+        inner = ", ".join(f"{f.name}={_canonical(getattr(value, f.name))}" for f in fields(value))
+        return f"{type(value).__name__}({inner})"
+    if isinstance(value, set | frozenset):
+        return "{" + ", ".join(sorted(map(_canonical, value))) + "}"
+    if isinstance(value, tuple | list):
+        return "(" + ", ".join(map(_canonical, value)) + ")"
+    return repr(value)
 
 
 def input_key(fingerprint: str, item: InputFile) -> str:

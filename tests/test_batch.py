@@ -413,3 +413,25 @@ def test_a_document_whose_output_is_lost_drops_no_lines_by_reason_or_by_step():
     summary = Summary()
     summary.add(Finished([record.as_failed("not written: the disk is full")]))
     assert summary.totals["error"] == 1 and not summary.reasons and not summary.steps
+
+
+def test_every_document_option_changes_the_resume_key():
+    """The options' text for the key (state._canonical) keeps every value:
+    a set's items, a nested dataclass's fields, a tuple's items."""
+    from dataclasses import replace
+
+    from cleaner.formats import DocumentOptions
+    from cleaner.formats.base import Filters
+    from cleaner.state import run_fingerprint
+
+    cleaner = Cleaner()
+    base = DocumentOptions(1000, filters=Filters(languages=frozenset({"en"})))
+    variants = [
+        base,
+        replace(base, filters=Filters(languages=frozenset({"en", "de"}))),
+        replace(base, filters=Filters(languages=frozenset({"en"}), min_words=5)),
+        replace(base, max_lines=10),
+        replace(base, result="full"),
+    ]
+    assert len({run_fingerprint(cleaner, options) for options in variants}) == len(variants)
+    assert run_fingerprint(cleaner, base, (1, 2)) != run_fingerprint(cleaner, base, (2, 1))

@@ -249,19 +249,6 @@ def test_every_date_holds_a_digit_so_the_shortcut_spares_only_lines_without_one(
     assert linemodel._text_features(text, 10)[1][7] == float(match is not None)
 
 
-@SETTINGS
-@given(st.data())
-def test_a_line_is_linkish_exactly_where_the_pattern_finds_a_link(data):
-    """The link pattern's prefilter never hides a match from the line
-    model: drawn links, with text around them, in any case."""
-    from cleaner.steps import linemodel
-
-    pattern = linemodel._LINKISH.pattern
-    text = data.draw(st.text(max_size=20)) + data.draw(st.from_regex(pattern) | st.text(max_size=40))
-    for candidate in (text, text.upper()):
-        assert linemodel._text_features(candidate, 10)[1][8] == float(pattern.search(candidate) is not None), candidate
-
-
 def _duplicates_by_every_pair(lines, decided):
     """Dedupe's rule as first written, testing every line against every
     other: the reference the indexed search must agree with."""

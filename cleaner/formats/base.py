@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
@@ -45,15 +45,6 @@ class Filters:
     min_chars: int = 0  # characters of cleaned text, at least
     min_words: int = 0  # words of cleaned text, at least
     drop_spun: bool = False  # a document flagged as spun is rejected
-
-    def __repr__(self) -> str:
-        # Every field, a set's items sorted: a set's order changes with the
-        # hash seed from run to run, and the resume state's key is made from
-        # this text (state.run_fingerprint).
-        shown = ((f.name, getattr(self, f.name)) for f in fields(self))
-        return "Filters(" + ", ".join(
-            f"{name}={sorted(value) if isinstance(value, frozenset) else value!r}" for name, value in shown
-        ) + ")"
 
     def rejection(self, result: CleanResult) -> str | None:
         """Why `result` is rejected, or None."""

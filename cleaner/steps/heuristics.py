@@ -111,7 +111,7 @@ def stoplist_for(language: str | None) -> frozenset[str] | None:
     name = STOPLIST_NAMES.get(language or "")
     if name is None:
         return None
-    return frozenset(w.lower() for w in _justext_stoplist(name))
+    return _justext_stoplist(name)
 
 
 def _justext_stoplist(name: str) -> frozenset[str]:

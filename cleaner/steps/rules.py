@@ -74,7 +74,7 @@ class _Searcher:
         self.timeout = timeout
         self.warnings: list[str] = []
         self._slow: set[str] = set()
-        self._spent: dict[str, float] = {}  # seconds each rule (or prefilter key) has searched this document
+        self._spent: dict[str, float] = {}  # seconds each rule has searched this document
 
     def search(self, pattern, text: str, rule_id: str, line: int) -> bool:
         if rule_id in self._slow:
