@@ -5,14 +5,24 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleaner.steps.assemble import split_lines
-from cleaner.steps.language import BACKEND_ENVIRONMENT, LanguageDetector, backend, prose_sample
+from cleaner.steps.language import (
+    _ENOUGH_LETTERS,
+    BACKEND_ENVIRONMENT,
+    MIN_LETTERS,
+    LanguageDetector,
+    backend,
+    prose_sample,
+)
 from conftest import FIXTURES, ROOT, SEEDS
 
 BENCH = ROOT.parent / "shared" / "bench" / "aeb-dev" / "text"
@@ -68,3 +78,20 @@ def test_a_whole_run_is_the_same_with_either_backend(tmp_path):
     assert run("rust") == run("python")
     reports = [(tmp_path / f"{name}.jsonl").read_text().replace(str(tmp_path / name), "") for name in ("rust", "python")]
     assert reports[0] == reports[1]
+
+
+@given(st.text(alphabet=st.sampled_from("aZé1_ .\n\u00bd\u0301\u4e2d-"), max_size=60))
+def test_enough_letters_is_found_exactly_when_there_are(text):
+    """The early-stopping search answers as counting every letter would,
+    around the threshold too (digits, "_", "½" and combining marks are not letters)."""
+    assert (_ENOUGH_LETTERS.search(text) is not None) == (len(re.findall(r"[^\W\d_]", text)) >= MIN_LETTERS)
+
+
+def test_the_prose_sample_takes_the_longest_lines_in_document_order():
+    lines = split_lines("aaaa\n\nbb\ncccc\nddd\ne\n")
+    # The two longest lines (a tie, taken in document order), then no more:
+    # eight characters reach the budget of six.
+    assert prose_sample(lines, 6) == "aaaa\ncccc"
+    assert prose_sample(lines, 9) == "aaaa\ncccc\nddd"
+    assert prose_sample(lines, 100) == "aaaa\nbb\ncccc\nddd\ne"
+    assert prose_sample([], 100) == ""

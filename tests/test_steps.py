@@ -357,6 +357,10 @@ def test_folded_line_model_scores_like_the_fitted_formula():
     ]
     expected = [1 / (1 + math.exp(-max(-30.0, min(30.0, z)))) for z in second]
     assert linemodel.score_lines(views, model) == pytest.approx(expected, abs=1e-12)
+    # Scored at some positions only (the heuristics ask for the prose
+    # lines'): the same numbers, bit for bit, in the order asked.
+    at = [4, 0, 2, 6]
+    assert linemodel.score_lines(views, model, at=at) == [linemodel.score_lines(views, model)[k] for k in at]
 
 
 def test_line_feature_rows_are_the_features_as_named():

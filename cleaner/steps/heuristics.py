@@ -255,7 +255,8 @@ def _demote_prose_outside_article(infos: list[_Info], model: LineModel, memo: di
     If the model would demote every prose line, it has not found an article
     to be outside of, and nothing is demoted: a page is never emptied of its
     prose on the model's word alone."""
-    prose = [(info, p) for info, p in zip(infos, score_lines(line_views(infos), model, memo)) if info.cls == GOOD]
+    at = [k for k, info in enumerate(infos) if info.cls == GOOD]  # only their scores are read
+    prose = [(infos[k], p) for k, p in zip(at, score_lines(line_views(infos), model, memo, at))]
     if not any(p >= model.threshold for _, p in prose):
         return
     for info, probability in prose:

@@ -46,7 +46,11 @@ from ..tablecache import cached, join_arrays, split_arrays
 SEED = 0
 # Below this many letters the guess is noise (a title, a date).
 MIN_LETTERS = 20
-_LETTER = re.compile(r"[^\W\d_]")
+# Found where a text holds at least MIN_LETTERS letters: a letter, then each
+# further one after a run of anything else. The two classes share no
+# character and miss none, so the search never backtracks, and it stops at
+# the letter that counts instead of listing them all.
+_ENOUGH_LETTERS = re.compile(rf"[^\W\d_](?:[\W\d_]*[^\W\d_]){{{MIN_LETTERS - 1}}}")
 # langdetect's own character tests, as regexes: 'A' <= ch <= 'z' is its
 # "Latin", and every character from U+0300 on counts as not Latin (it means
 # to spare Latin Extended Additional, but compares the block's number with
@@ -57,15 +61,20 @@ _SPACES = re.compile(" {2,}")
 
 
 def prose_sample(lines: list[Line], chars: int) -> str:
-    """The longest lines, up to about `chars` characters, in document order."""
-    chosen: list[Line] = []
+    """The longest lines, up to about `chars` characters, in document order
+    (`lines` come in it)."""
+    texts = [line.text for line in lines if not line.blank]
+    lengths = list(map(len, texts))
+    chosen: list[int] = []
     total = 0
-    for line in sorted((l for l in lines if not l.blank), key=lambda l: -len(l.text)):
+    # Longest first; a sort with reverse=True keeps lines of one length in
+    # document order, as the lines come.
+    for k in sorted(range(len(texts)), key=lengths.__getitem__, reverse=True):
         if total >= chars:
             break
-        chosen.append(line)
-        total += len(line.text)
-    return "\n".join(l.text for l in sorted(chosen, key=lambda l: l.number))
+        chosen.append(k)
+        total += lengths[k]
+    return "\n".join(texts[k] for k in sorted(chosen))
 
 
 _LOADING = threading.Lock()
@@ -183,7 +192,7 @@ class LanguageDetector:
 
     def detect(self, text: str, sample_chars: int) -> Language:
         sample = text[:sample_chars]
-        if len(_LETTER.findall(sample)) < MIN_LETTERS:
+        if _ENOUGH_LETTERS.search(sample) is None:
             return Language(None, None, "too little text to tell")
         try:
             if self._backend() == "rust":

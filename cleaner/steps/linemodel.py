@@ -16,6 +16,7 @@ import json
 import math
 import re
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -272,8 +273,9 @@ def _own_features(view: LineView) -> tuple[str, tuple[float, ...], float, float]
     return key, leading, dateish, linkish
 
 
-def context_features(logits: list[float]) -> list[list[float]]:
-    """Stage-2 feature rows from the stage-1 logits, in CONTEXT_FEATURES order."""
+def context_features(logits: list[float], at: Sequence[int] | None = None) -> list[list[float]]:
+    """Stage-2 feature rows from the stage-1 logits, in CONTEXT_FEATURES
+    order: of every line, or of the lines at the positions `at`."""
     n = len(logits)
     # The logits with two EDGE_LOGITs on each side: line k's neighbour at
     # offset d is padded[k + 2 + d].
@@ -282,7 +284,7 @@ def context_features(logits: list[float]) -> list[list[float]]:
     for value in logits:
         prefix.append(prefix[-1] + value)
     rows = []
-    for k in range(n):
+    for k in range(n) if at is None else at:
         own, before, after = padded[k + 2], padded[k + 1], padded[k + 3]
         lo3, hi3 = max(0, k - 3), min(n, k + 4)
         lo10, hi10 = max(0, k - 10), min(n, k + 11)
@@ -307,11 +309,15 @@ def _logit(stage: tuple[float, tuple[float, ...]], row: list[float]) -> float:
     return bias + sum(map(operator.mul, coefficients, row))
 
 
-def score_lines(views: list[LineView], model: LineModel | None = None, memo: dict | None = None) -> list[float]:
-    """The probability that each line is article text (`memo`: see `line_features`)."""
+def score_lines(
+    views: list[LineView], model: LineModel | None = None, memo: dict | None = None, at: Sequence[int] | None = None
+) -> list[float]:
+    """The probability that each line is article text, or each line at the
+    positions `at` (`memo`: see `line_features`). Every line's first stage
+    is computed either way: it is the others' context."""
     model = model or load_line_model()
     if not views:
         return []
     first = [_logit(model.line_stage, row) for row in line_features(views, memo)]
-    second = [_logit(model.context_stage, row) for row in context_features(first)]
+    second = [_logit(model.context_stage, row) for row in context_features(first, at)]
     return [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))) for z in second]
