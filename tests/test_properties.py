@@ -290,3 +290,26 @@ def test_dedupe_finds_the_witness_every_pair_test_finds(paragraphs, decided_line
     lines = [Line(n, text) for n, text in enumerate(paragraphs, start=1)]
     decided = {n: Decision(n % 2 == 0, "rule:x") for n in decided_lines if n <= len(lines)}
     assert label_duplicates(lines, decided) == _duplicates_by_every_pair(lines, decided)
+
+
+@SETTINGS
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_the_ascii_word_shortcuts_find_what_the_general_patterns_find(text):
+    from cleaner.steps import heuristics, linemodel
+
+    general = [t for t in linemodel._WORD.findall(text) if t.isalpha()]
+    assert linemodel._alphabetic_words(text) == general
+    if text.isascii():
+        assert heuristics._ASCII_WORD.findall(text) == heuristics._WORD.findall(text)
+
+
+def test_the_ascii_word_shortcuts_on_every_pair_of_ascii_characters():
+    """Each boundary the lookarounds decide: every ASCII character before
+    and after a letter, a digit and an underscore."""
+    from cleaner.steps import heuristics, linemodel
+
+    for code in range(128):
+        for middle in ("a", "Z", "7", "_", "ab"):
+            text = chr(code) + middle + chr(code)
+            assert linemodel._alphabetic_words(text) == [t for t in linemodel._WORD.findall(text) if t.isalpha()], repr(text)
+            assert heuristics._ASCII_WORD.findall(text) == heuristics._WORD.findall(text), repr(text)

@@ -47,6 +47,9 @@ TRANSPARENT = frozenset({"caption", "advert", "inline_link"})
 # average length), not as one word however long; other text is \w+ runs.
 _CJK = "\u3005-\u3007\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufa6d\ufa70-\ufad9\uff66-\uff9f"
 _WORD = re.compile(f"[{_CJK}]{{1,2}}|[^\\W{_CJK}]+")
+# The same matches in ASCII text, which holds no CJK: a plain run of word
+# characters is found about twice as fast as the two-branch pattern.
+_ASCII_WORD = re.compile(r"\w+")
 # A line ends like a sentence: terminal punctuation (Chinese and Japanese
 # full stops and full-width marks too), maybe inside quotes/brackets.
 _TERMINAL = re.compile(r"""[.!?…。！？]['"’”»)\]」』）]*\s*$""")
@@ -268,7 +271,7 @@ def _line_facts(text: str, data: HeuristicsData, stoplist: frozenset[str] | None
     """(words, terminal, stopword density, box kind, class, reason, prefilter
     bits): what the line's text alone says, the class being for a line no
     step has claimed."""
-    tokens = _WORD.findall(text)
+    tokens = (_ASCII_WORD if text.isascii() else _WORD).findall(text)
     words = len(tokens)
     terminal = _ends_like_a_sentence(text)
     density = None
