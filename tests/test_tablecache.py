@@ -44,6 +44,27 @@ def test_tables_are_built_once_then_read_back(folder):
     assert written.name.startswith("test-") and written.suffix == ".marshal"
 
 
+def test_reading_back_leaves_the_garbage_collector_as_it_found_it(folder, monkeypatch):
+    """The collector is paused while a cache file is unmarshalled, and set
+    back after, also when the payload is damaged (a truncated marshal)."""
+    import gc
+
+    builder = Builder({"word": [1, 2, 3]})
+    cached(builder)
+    seen = []
+    loads = marshal.loads
+    monkeypatch.setattr(marshal, "loads", lambda data: seen.append(gc.isenabled()) or loads(data))
+    assert cached(builder) == builder.tables and seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        cached(builder)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    monkeypatch.setattr(tablecache, "_read", lambda path: b"\xfb")  # a payload cut short: EOFError
+    assert cached(builder) == builder.tables and gc.isenabled() and builder.builds == 2
+
+
 def test_other_inputs_are_another_file_and_another_build(folder):
     builder = Builder({"a": 1})
     cached(builder, [b"one", b"two"])
