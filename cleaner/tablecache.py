@@ -119,8 +119,8 @@ def cached(
 def _unmarshal(payload: bytes) -> object:
     """`marshal.loads`, with the cyclic garbage collector paused: the
     hundreds of thousands of containers it makes would set off collections
-    that find nothing to free (15% of the load of the spun tables, which
-    a `--jobs 2` run does before its workers start)."""
+    that find nothing to free (15% of the time unmarshalling the spun
+    tables takes, which a `--jobs 2` run spends before its workers start)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
