@@ -89,8 +89,10 @@ def test_enough_letters_is_found_exactly_when_there_are(text):
 
 def test_the_prose_sample_takes_the_longest_lines_in_document_order():
     lines = split_lines("aaaa\n\nbb\ncccc\nddd\ne\n")
-    # The two longest lines (a tie, taken in document order), then no more:
-    # eight characters reach the budget of six.
+    # Of two lines of one length, the first in the document comes first.
+    assert prose_sample(lines, 4) == "aaaa"
+    # The two longest lines, then no more: eight characters reach the
+    # budget of six.
     assert prose_sample(lines, 6) == "aaaa\ncccc"
     assert prose_sample(lines, 9) == "aaaa\ncccc\nddd"
     assert prose_sample(lines, 100) == "aaaa\nbb\ncccc\nddd\ne"
