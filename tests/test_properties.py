@@ -299,8 +299,7 @@ def test_the_ascii_word_shortcuts_find_what_the_general_patterns_find(text):
 
     general = [t for t in linemodel._WORD.findall(text) if t.isalpha()]
     assert linemodel._alphabetic_words(text) == general
-    if text.isascii():
-        assert heuristics._ASCII_WORD.findall(text) == heuristics._WORD.findall(text)
+    assert heuristics._words(text) == heuristics._WORD.findall(text)
 
 
 def test_the_ascii_word_shortcuts_on_every_pair_of_ascii_characters():
@@ -312,4 +311,4 @@ def test_the_ascii_word_shortcuts_on_every_pair_of_ascii_characters():
         for middle in ("a", "Z", "7", "_", "ab"):
             text = chr(code) + middle + chr(code)
             assert linemodel._alphabetic_words(text) == [t for t in linemodel._WORD.findall(text) if t.isalpha()], repr(text)
-            assert heuristics._ASCII_WORD.findall(text) == heuristics._WORD.findall(text), repr(text)
+            assert heuristics._words(text) == heuristics._WORD.findall(text), repr(text)

@@ -47,9 +47,7 @@ TRANSPARENT = frozenset({"caption", "advert", "inline_link"})
 # average length), not as one word however long; other text is \w+ runs.
 _CJK = "\u3005-\u3007\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufa6d\ufa70-\ufad9\uff66-\uff9f"
 _WORD = re.compile(f"[{_CJK}]{{1,2}}|[^\\W{_CJK}]+")
-# The same matches in ASCII text, which holds no CJK: a plain run of word
-# characters (1.8 µs a line of the development pages, against 3.2 for the
-# two-branch pattern).
+# The same matches in ASCII text, which holds no CJK (see `_words`).
 _ASCII_WORD = re.compile(r"\w+")
 # A line ends like a sentence: terminal punctuation (Chinese and Japanese
 # full stops and full-width marks too), maybe inside quotes/brackets.
@@ -272,7 +270,7 @@ def _line_facts(text: str, data: HeuristicsData, stoplist: frozenset[str] | None
     """(words, terminal, stopword density, box kind, class, reason, prefilter
     bits): what the line's text alone says, the class being for a line no
     step has claimed."""
-    tokens = (_ASCII_WORD if text.isascii() else _WORD).findall(text)
+    tokens = _words(text)
     words = len(tokens)
     terminal = _ends_like_a_sentence(text)
     density = None
@@ -315,6 +313,15 @@ def _classify(line: Line, facts: tuple, decision: Decision | None) -> _Info:
     return info
 
 
+def _words(text: str) -> list[str]:
+    """The line's words (`_WORD`'s matches). A line in ASCII, as most are,
+    holds no CJK, and a plain run of word characters finds the same words
+    in about half the time (1.4 µs an ASCII line of the development pages
+    and 1.7 of Debian documentation files, against 2.9 and 3.0 for the
+    two-branch pattern)."""
+    return (_ASCII_WORD if text.isascii() else _WORD).findall(text)
+
+
 def _ends_like_a_sentence(text: str) -> bool:
     # Only the tail is read: an end-anchored search would try every position
     # of a long line.
@@ -325,7 +332,7 @@ def _shouts(text: str) -> bool:
     """Ends in "!" or is mostly Capitalised Words: how banners are written."""
     if text.rstrip().endswith("!"):
         return True
-    words = [w for w in _WORD.findall(text) if w.isalpha() and len(w) > 3]
+    words = [w for w in _words(text) if w.isalpha() and len(w) > 3]
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
 
