@@ -87,6 +87,13 @@ def test_enough_letters_is_found_exactly_when_there_are(text):
     assert (_ENOUGH_LETTERS.search(text) is not None) == (len(re.findall(r"[^\W\d_]", text)) >= MIN_LETTERS)
 
 
+@pytest.mark.parametrize("piece", ["a1", "é_", "中 ", "Z\u0301"])
+def test_enough_letters_at_the_threshold(piece):
+    """One letter short of the threshold, and exactly at it."""
+    assert _ENOUGH_LETTERS.search(piece * (MIN_LETTERS - 1)) is None
+    assert _ENOUGH_LETTERS.search(piece * MIN_LETTERS) is not None
+
+
 def test_the_prose_sample_takes_the_longest_lines_in_document_order():
     lines = split_lines("aaaa\n\nbb\ncccc\nddd\ne\n")
     # Of two lines of one length, the first in the document comes first.

@@ -302,6 +302,15 @@ def test_the_ascii_word_shortcuts_find_what_the_general_patterns_find(text):
     assert heuristics._words(text) == heuristics._WORD.findall(text)
 
 
+@pytest.mark.parametrize("text", ["市政府表示，新线路将于明年开通。", "東京タワー in Tokyo", "Москва 2024_x"])
+def test_the_heuristics_words_keep_the_cjk_rule_beyond_ascii(text):
+    """Outside ASCII the general pattern still decides: a CJK run counts a
+    word every two characters."""
+    from cleaner.steps import heuristics
+
+    assert heuristics._words(text) == heuristics._WORD.findall(text)
+
+
 def test_the_ascii_word_shortcuts_on_every_pair_of_ascii_characters():
     """Each boundary the lookarounds decide: every ASCII character before
     and after a letter, a digit and an underscore."""
