@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from cleaner.prefilter import (
     FOLDS_ODDLY,
     Prefiltered,
+    SearchNearRequired,
     may_match,
     prefilter_literals,
     prefiltered,
@@ -298,27 +299,82 @@ def test_no_required_characters_where_a_match_can_do_without():
     assert required_characters(re.compile("a(?i:é)")) is None
 
 
-mojibake_noise = st.text(alphabet=st.sampled_from(list("aZ ’–…é\u00a0.\u0080Ã©")), max_size=6)
+mojibake_noise = st.text(alphabet=st.sampled_from(list("aZ1 ’–…é“”©\u00a0.\u0080Ã©Â")), max_size=12)
 
 
-@settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_text_ftfy_finds_mojibake_in_is_never_ruled_out(data):
-    """Repair asks ftfy's `is_bad` only where a character every match of its
-    pattern needs is present: on text holding a match, that test says yes."""
+def test_mojibake_is_found_where_ftfy_finds_it_and_nowhere_else(data):
+    """Repair searches ftfy's mojibake pattern only around the characters
+    one of which every match holds: the answer is `is_bad`'s, for text
+    holding a match (at its start, in its middle, at its end) and for text
+    around it alone."""
     from ftfy.badness import BADNESS_RE, is_bad
 
-    from cleaner.steps.repair import _may_be_mojibake, _mojibake_characters
+    from cleaner.steps.repair import _is_mojibake, _mojibake_search
 
-    assert _mojibake_characters() is not None  # the pattern is read: the test in front is in effect
+    assert _mojibake_search().reach is not None  # searched by windows: the shortcut is in effect
     match = data.draw(st.from_regex(BADNESS_RE, fullmatch=True))
-    assert is_bad(match) and _may_be_mojibake(match), match
-    text = data.draw(mojibake_noise) + match + data.draw(mojibake_noise)
-    assert _may_be_mojibake(text) or not is_bad(text), text
+    before, after = data.draw(mojibake_noise), data.draw(mojibake_noise)
+    for text in (match, before + match, match + after, before + match + after, before + after):
+        assert _is_mojibake(text) == is_bad(text), text
 
 
-def test_common_typography_does_not_send_a_line_to_the_mojibake_pattern():
-    from cleaner.steps.repair import _may_be_mojibake
+def test_common_typography_is_not_mojibake():
+    from cleaner.steps.repair import _is_mojibake
 
-    assert not _may_be_mojibake("It’s 9–5 work… and no less")
-    assert _may_be_mojibake("It\u00e2\u20ac\u2122s broken")
+    assert not _is_mojibake("It’s 9–5 work… and “no less” © 2024, café")
+    assert _is_mojibake("It\u00e2\u20ac\u2122s broken")
+
+
+def test_a_window_does_not_fake_the_start_of_the_text():
+    """"^" matches only at the text's real start, however far into the
+    text a window begins."""
+    near = SearchNearRequired(re.compile("^é|xé"))
+    assert near.reach == 2
+    assert near.found("é") and near.found("aaaaxé")
+    assert not near.found("aé") and not near.found("aaaaaaé")
+
+
+WINDOW_PATTERNS = ("é", "ab?é", "^[éè]x", "(?:é|ü)[a-c]{2,4}", "a.é|é..b", "[0-9]é[0-9]|^é")
+window_text = st.text(alphabet=st.sampled_from(list("abcxü0é9è ")), max_size=30)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(pattern=st.sampled_from(WINDOW_PATTERNS), text=window_text)
+def test_searching_near_the_required_characters_answers_as_the_whole_search(pattern, text):
+    compiled = re.compile(pattern)
+    near = SearchNearRequired(compiled)
+    assert near.reach is not None
+    assert near.found(text) == (compiled.search(text) is not None)
+
+
+def test_the_longest_match_bounds_the_window():
+    # A match of 5 characters with its required character first: a window
+    # one short of it would miss "éabcd".
+    near = SearchNearRequired(re.compile("é[a-d]{4}"))
+    assert near.reach == 5
+    assert near.found("xxéabcd") and not near.found("xxéabc")
+    # Two required characters close together are searched as one window,
+    # which must reach as far past the second as one window alone would.
+    assert near.found("éxéabcd") and not near.found("éxéabc")
+    near = SearchNearRequired(re.compile("[a-d]{4}é"))
+    assert near.found("abcdé") and near.found("zzabcdéz") and not near.found("abcé")
+
+
+def test_patterns_a_window_would_misread_are_searched_whole():
+    """Look-arounds, word boundaries and end anchors read past a window's
+    edges, an unbounded repeat has no longest match: no window, the same
+    answers."""
+    for pattern, text, expected in (
+        ("é(?=b)", "aéb", True),
+        ("(?<=a)é", "aé", True),
+        ("é$", "aaé", True),
+        (r"é\b", "é b", True),
+        ("éa+", "é" + "a" * 40, True),
+        ("é(?!b)", "éb", False),
+    ):
+        near = SearchNearRequired(re.compile(pattern))
+        assert near.reach is None, pattern
+        assert near.found(text) == expected, pattern
+    assert SearchNearRequired(re.compile("a|é")).found("a")  # no required character: searched whole

@@ -61,9 +61,9 @@ from functools import lru_cache
 
 import ftfy
 from ftfy import chardata
-from ftfy.badness import BADNESS_RE, is_bad
+from ftfy.badness import BADNESS_RE
 
-from ..prefilter import required_characters
+from ..prefilter import SearchNearRequired
 from ..result import Decision, Line, Repair
 from .base import Document
 
@@ -149,26 +149,25 @@ def _ftfy_fixers_apply(text: str, settings: ftfy.TextFixerConfig) -> bool:
     return (
         (changes is not None and bool(changes.search(text)))
         or (settings.normalization is not None and not unicodedata.is_normalized(settings.normalization, text))
-        or (settings.fix_encoding and _may_be_mojibake(text) and is_bad(text))
+        or (settings.fix_encoding and _is_mojibake(text))
     )
 
 
 @lru_cache(maxsize=1)
-def _mojibake_characters() -> re.Pattern[str] | None:
-    """One of these characters is in every match of ftfy's mojibake pattern
-    (`is_bad`), read off the pattern itself (`required_characters`): 290
-    characters with ftfy 6.3, not counting curly apostrophes, dashes or the
-    ellipsis. `is_bad` took 26 µs a line of the development pages that hold
-    a character beyond ASCII, most of repair's time, and 56% of those lines
-    hold none of these."""
-    chars = required_characters(BADNESS_RE)
-    return re.compile("[" + "".join(map(re.escape, sorted(chars))) + "]") if chars else None
+def _mojibake_search() -> SearchNearRequired:
+    return SearchNearRequired(BADNESS_RE)
 
 
-def _may_be_mojibake(text: str) -> bool:
-    """False only where `is_bad(text)` is surely False."""
-    pattern = _mojibake_characters()
-    return pattern is None or pattern.search(text) is not None
+def _is_mojibake(text: str) -> bool:
+    """ftfy's `is_bad(text)` (a search of its mojibake pattern), searched
+    only around the characters one of which every match of the pattern
+    holds: 290 characters with ftfy 6.3, not counting curly apostrophes,
+    dashes or the ellipsis (see `SearchNearRequired`). `is_bad` took 26 µs
+    a line of the development pages that hold a character beyond ASCII,
+    most of repair's time; 56% of those lines hold none of the characters,
+    and the rest (curly double quotes, "©", accented letters) are read a
+    few characters around each."""
+    return _mojibake_search().found(text)
 
 
 def normalize(text: str, form: str) -> str:
