@@ -15,6 +15,7 @@ from cleaner.prefilter import (
     Prefiltered,
     SearchNearRequired,
     may_match,
+    one_of,
     prefilter_literals,
     prefiltered,
     required_characters,
@@ -193,6 +194,22 @@ def test_prefiltered_search_is_the_patterns_own(name, compiled, data):
         expected = compiled.pattern.search(candidate)
         found = compiled.search(candidate)
         assert (found and found.span()) == (expected and expected.span()), candidate
+        assert compiled.found(candidate) is (expected is not None), candidate
+
+
+def test_a_joined_pattern_is_found_by_its_alternatives_with_its_flags():
+    joined = one_of([r"\bfree trial\b", r"^\W*get (?:the app|it now)\W*$", r"\d+ comments"], re.IGNORECASE)
+    assert len(joined.alternatives) == 3 and joined.literals
+    assert [a.literals for a in joined.alternatives] == [("free trial",), ("the app", "it now"), (" comments",)]
+    for text, expected in (
+        ("Start your FREE TRIAL", True),
+        ("  Get The App!", True),
+        ("get the app today", False),  # the second is anchored at both ends
+        ("12 Comments", True),
+        ("free trials for the app now", False),
+    ):
+        assert joined.found(text) is expected is (joined.pattern.search(text) is not None), text
+    assert one_of(["abc"]).alternatives == ()  # one pattern: nothing to split
 
 
 def _groups() -> dict:

@@ -31,7 +31,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ..datafiles import read_toml
-from ..prefilter import GroupPrefilter, Prefiltered, prefiltered
+from ..prefilter import GroupPrefilter, Prefiltered, one_of
 from ..result import Decision, Line
 from .base import Document
 from .linemodel import LineModel, LineView, load_line_model, score_lines
@@ -69,9 +69,10 @@ PATTERN_CHECKS = (
 @dataclass(frozen=True)
 class HeuristicsData:
     thresholds: dict[str, float]
-    # Each group's patterns joined into one alternation: a line is read once
-    # per group, not once per pattern, and first by the prefilter of the
-    # literals its matches hold (most lines hold none).
+    # Each group's patterns joined into one alternation, whose literals the
+    # line is read for once per group (most lines hold none); a line that
+    # holds some is searched with the patterns whose literals it holds
+    # (`Prefiltered.found`).
     patterns: dict[str, Prefiltered]
     box_headers: dict[str, Prefiltered]
     # All of them tested on a line at once (see `_line_facts`): made from the
@@ -136,10 +137,7 @@ def load_heuristics_data() -> HeuristicsData:
     raw = _read_data("heuristics.toml")
 
     def compile_all(table: dict[str, list[str]]) -> dict[str, Prefiltered]:
-        return {
-            name: prefiltered(re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE))
-            for name, pats in table.items()
-        }
+        return {name: one_of(pats, re.IGNORECASE) for name, pats in table.items()}
 
     return HeuristicsData(
         thresholds=dict(raw["thresholds"]),
@@ -283,10 +281,10 @@ def _line_facts(text: str, data: HeuristicsData, stoplist: frozenset[str] | None
     bits = data.prefilter.bits
     if words <= t["header_max_words"]:
         for kind, pattern in data.box_headers.items():
-            if may & bits["box", kind] and pattern.pattern.search(text):
+            if may & bits["box", kind] and pattern.found(text):
                 return words, terminal, density, kind, BAD, kind, may
     for reason, group, limit in PATTERN_CHECKS:
-        if words <= t[limit] and may & bits["group", group] and data.patterns[group].pattern.search(text):
+        if words <= t[limit] and may & bits["group", group] and data.patterns[group].found(text):
             if reason == "advert" and words > t["advert_plain_max_words"] and not _shouts(text):
                 continue
             return words, terminal, density, "", BAD, reason, may
@@ -438,9 +436,7 @@ def _matches(info: _Info, pattern: Prefiltered, bit: int) -> bool:
     """Whether the pattern group (its `bit` in the prefilter) matches the
     line: searched only if the bits read with the line's facts allow it, or
     behind its own prefilter for a line too long for those to be read."""
-    if info.may is None:
-        return pattern.search(info.line.text) is not None
-    return bool(info.may & bit) and pattern.pattern.search(info.line.text) is not None
+    return (info.may is None or bool(info.may & bit)) and pattern.found(info.line.text)
 
 
 def _judge_short_lines(infos: list[_Info], t: dict[str, int]) -> None:
