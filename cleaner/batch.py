@@ -28,6 +28,7 @@ How a run flows (all in one direction):
 from __future__ import annotations
 
 import os
+import stat
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -48,7 +49,7 @@ from .pathnames import shown
 from .pipeline import Cleaner
 from .plan import InputFile
 from .records import Record, Tally
-from .state import RecordSpool, input_key, open_state, read_state, run_fingerprint, state_relative
+from .state import RecordSpool, input_key, open_state, output_digest, read_state, run_fingerprint, state_relative
 
 # A JSONL chunk this large (uncompressed) is about a second of work for one
 # worker on the development pages: large enough that sending it costs little,
@@ -117,6 +118,7 @@ class _FileRun:
     retry: bool = False  # a document failed for a reason outside it: no state, so that `resume` tries it again
     lost: str | None = None  # why its output cannot be completed
     handed_on: bool = False  # its records so far have been handed on (as failed)
+    written: dict | None = None  # the output's size and digest, once committed (`commit`)
 
     @property
     def output(self) -> str:
@@ -133,7 +135,7 @@ class _FileRun:
                 self.sink.write(result.pieces)
             except WRITE_ERRORS as exc:
                 self.lose(f"cannot write {self.output}: {getattr(exc, 'strerror', None) or exc}")
-        self.spool.add(result.records)
+        self.spool.add(result.records, result.rejects)
         if self.spool.error is not None and self.lost is None and not self.failed:
             self.lose(f"cannot write {self.output}'s resume state: {self.spool.error.strerror or self.spool.error}")
 
@@ -182,10 +184,15 @@ class _FileRun:
 
     def commit(self) -> int:
         """Output first, then its state: a crash in between leaves an output
-        with an older state (or none), which `resume` simply redoes. Returns
-        the output's size on disk, as the summary counts it."""
+        with an older state (or none), which `resume` simply redoes. The
+        output's size and digest, read back before it is renamed into
+        place, go to the end of its state (`written`). Returns the output's
+        size on disk, as the summary counts it."""
         self._open()  # no pieces at all (an empty JSONL file): an empty output
         self.sink.close()
+        self.writer.finish()
+        with self.writer.read_back() as written:
+            self.written = output_digest(written)
         return self.writer.commit()
 
     def abort(self) -> None:
@@ -193,6 +200,27 @@ class _FileRun:
             self.writer.abort()
         if self.spool.writer is not None:
             self.spool.writer.abort()
+
+    def remove_earlier_output(self) -> None:
+        """A document that made no output this time (rejected, left empty, or
+        failed for a reason of its own) takes away the output an earlier run
+        made of it: the output folder holds what this run made, not a
+        document its filters turned away. Only a file with a state is
+        removed, as only such a file is a run's (see plan.check_plan)."""
+        target = self.item.output_relative
+        try:
+            with self.out.folder(target.parent.parts, create=False) as folder:
+                if stat.S_ISREG(folder.stat(target.name).st_mode) and self.out_has(state_relative(self.item)):
+                    folder.remove(target.name)
+        except OSError:
+            pass  # not there (the usual case), or cannot go: the record says there is no output
+
+    def out_has(self, relative) -> bool:
+        try:
+            with self.out.folder(relative.parent.parts, create=False) as folder:
+                return stat.S_ISREG(folder.stat(relative.name).st_mode)
+        except OSError:
+            return False
 
 
 def run_batch(
@@ -263,6 +291,7 @@ def _finish(run: _FileRun | None, future, last: bool, read: int, unfinished: dic
         return
     try:
         if not run.failed:
+            run.spool.end(run.written)
             run.spool.writer.finish()
         if run.spool.tally is not None:
             yield Finished(run.spool.listed, read, 1, bytes_written=written, rejects=rejects, tally=run.spool.tally)
@@ -285,6 +314,8 @@ def _finish(run: _FileRun | None, future, last: bool, read: int, unfinished: dic
                 run.spool.writer.abort()  # the output is whole; only resuming would redo it
         else:
             run.spool.writer.abort()
+        if run.no_output and not run.retry:
+            run.remove_earlier_output()
 
 
 def _work(
@@ -315,7 +346,7 @@ def _work(
             # The records name the paths of the run that made them; the
             # folders may have moved since (the state's key does not hold them).
             here = {"file": file, "output": shown(out.path / item.output_relative)}
-            moved = (_here(record, path, here) for record in stored)
+            moved = (found if isinstance(found, str) else _here(found, path, here) for found in stored)
             yield from _stored(moved, size)
             continue
         try:
@@ -377,17 +408,22 @@ def _size(item: InputFile) -> int:
         return 0
 
 
-def _stored(records: Iterator[Record], size: int, batch: int = 1000) -> Iterator[tuple[None, Finished, bool, int]]:
-    """An up-to-date file's stored records, a batch at a time (a JSONL input's
-    state may hold millions); the first batch carries the file's size."""
+def _stored(stored: Iterator[Record | str], size: int, batch: int = 1000) -> Iterator[tuple[None, Finished, bool, int]]:
+    """An up-to-date file's stored records and rejected documents' lines, a
+    batch at a time (a JSONL input's state may hold millions); the first
+    batch carries the file's size."""
     first = True
     while True:
-        chunk = []
-        for record in records:
-            chunk.append(record)
+        chunk: list[Record] = []
+        rejects: list[str] = []
+        for found in stored:
+            if isinstance(found, str):
+                rejects.append(found + "\n")
+                continue
+            chunk.append(found)
             if len(chunk) >= batch:
                 break
-        if not chunk and not first:
+        if not chunk and not rejects and not first:
             return
-        yield None, Finished(chunk, size if first else 0, int(first), skipped=first), True, 0
+        yield None, Finished(chunk, size if first else 0, int(first), skipped=first, rejects=rejects), True, 0
         first = False

@@ -60,9 +60,15 @@ ERRORS_PRINTED = 100
 T = TypeVar("T")
 
 
+# The standard streams the caller closed (`1>&-`), which `main` pointed at
+# the null device.
+CLOSED_STREAMS: set[str] = set()
+
+
 def main(argv: list[str] | None = None) -> int:
     for name in ("stdout", "stderr"):  # closed by the caller (2>&-): write nowhere rather than fail
         if getattr(sys, name) is None:
+            CLOSED_STREAMS.add(name)
             setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - for the rest of the process
     parser = _parser()
     args = parser.parse_args(argv)
@@ -217,7 +223,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     except EngineUnavailable as exc:
         raise UsageError(str(exc)) from None
     try:
-        return _clean_into(args, cleaner, found, out_path, engine, options)
+        return _clean_into(args, cleaner, found, out_path, engine, options, reports)
     finally:
         engine.close()
 
@@ -245,6 +251,9 @@ def _clean_stdin(args: argparse.Namespace, options: DocumentOptions) -> int:
     """`cleaner clean - -o -`: one document on standard input (text or HTML,
     told apart by its content), its cleaned text on standard output; a
     failure is one line on standard error and exit code 1."""
+    if "stdout" in CLOSED_STREAMS:  # the cleaned text is all this writes: it must not go nowhere
+        _error("-o -: standard output is closed; the cleaned text would go nowhere")
+        return EXIT_PROBLEMS
     cleaner = Cleaner(config_from_args(args))
     data = sys.stdin.buffer.read(options.max_bytes + 1)
     if len(data) > options.max_bytes:
@@ -264,13 +273,22 @@ def _clean_stdin(args: argparse.Namespace, options: DocumentOptions) -> int:
     return EXIT_OK
 
 
-def _clean_into(args, cleaner: Cleaner, found, out_path: Path, engine, options: DocumentOptions) -> int:
+def _clean_into(args, cleaner: Cleaner, found, out_path: Path, engine, options: DocumentOptions,
+                reports: list[Path]) -> int:
     try:
         out = OutputFolder.open_locked(out_path)
     except OutputFolderInUse as exc:
         raise UsageError(f"{exc.filename}: {exc.strerror}; wait for it to end, or clean into another folder") from None
     except OSError as exc:
         raise UsageError(f"{shown(out_path)}: cannot make or open the output folder: {exc.strerror or exc}") from None
+    try:
+        # Again, now that this run holds its folder: two runs started at once
+        # into folders one inside the other each checked the plan before the
+        # other held its lock. Now at least the second to lock sees the first.
+        check_plan(found, out_path, reports)
+    except BaseException:
+        out.close()
+        raise
     report = visual = rejects = None
     try:
         report = _open_report(Path(args.report), Path(args.report), keep=True) if args.report else None

@@ -19,6 +19,7 @@ written somewhere else than asked.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import secrets
@@ -40,6 +41,25 @@ _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) 
 # (its first 100 characters: a long name's temporary must fit in 255 bytes).
 _TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d{1,10})\.[0-9a-f]{8}\.tmp")
 _STEM_CHARS = 100
+
+
+# A file name's longest length in bytes on common file systems (ext4, XFS,
+# APFS, NTFS in UTF-16 units).
+MAX_NAME_BYTES = 255
+_STATE_SUFFIX = ".state.gz"
+
+
+def state_path_of(output: PurePath) -> PurePath:
+    """Where the resume state of the output `output` (relative to the output
+    folder) is kept. An output name too long to take the state's suffix
+    keeps its first characters and a digest of the whole in the state's
+    name: without one, its state could not be written, and every run would
+    clean it again."""
+    name = output.name + _STATE_SUFFIX
+    if len(os.fsencode(name)) > MAX_NAME_BYTES:
+        digest = hashlib.sha256(os.fsencode(output.name)).hexdigest()[:32]
+        name = f"{output.name[:_STEM_CHARS]}.{digest}{_STATE_SUFFIX}"
+    return PurePath(STATE_FOLDER, *output.parent.parts, name)
 
 
 def _temporary_stem(name: str) -> str:
@@ -143,6 +163,14 @@ class Folder:
                     self._unlink(entry)
             except OSError:
                 continue
+
+    def remove(self, name: str) -> None:
+        """Remove the file `name` in this folder (not through a link); OSError
+        if it cannot be."""
+        if self._fd is None:
+            os.unlink(self.path / name)
+        else:
+            os.unlink(name, dir_fd=self._fd)
 
     def _unlink(self, name: str) -> None:
         try:

@@ -3,9 +3,13 @@
 Each finished output gets a state file, ``OUT/.cleaner-state/<output>.state.gz``:
 a header with the hash of everything that made the output (the input's
 bytes, the rule files, the options, the version) and the output's name,
-then the report records of its documents. `--resume` skips an output whose
-state matches and whose file exists, and takes its records from the state,
-so the report and summary are those of an uninterrupted run.
+then the report records of its documents and the lines their rejected
+documents gave the rejects file, and last the size and SHA-256 of the
+output as written. `--resume` skips an output whose state matches and whose
+file is still that output, and takes its records and rejected documents
+from the state, so the report, the rejects file and the summary are those
+of an uninterrupted run. (A file at the output's place that is not what
+the state says, whoever wrote it, is cleaned again.)
 
 While a file is being cleaned, its state's temporary file is also where its
 records wait (`RecordSpool`): a record says ``ok`` only once the file's
@@ -28,7 +32,7 @@ from pathlib import Path, PurePath
 
 from . import __version__
 from .formats import GZIP, ByteReader
-from .outputs import STATE_FOLDER, AtomicWriter, OutputFolder
+from .outputs import AtomicWriter, OutputFolder, state_path_of
 from .pathnames import shown
 from .pipeline import Cleaner
 from .plan import InputFile
@@ -86,15 +90,23 @@ def input_key(fingerprint: str, item: InputFile) -> str:
 
 
 def state_relative(item: InputFile) -> PurePath:
-    output = item.output_relative
-    return PurePath(STATE_FOLDER, *output.parent.parts, output.name + ".state.gz")
+    return state_path_of(item.output_relative)
 
 
-def read_state(out: OutputFolder, item: InputFile, key: str) -> Iterator[Record] | None:
-    """The records stored for `key`, or None if the state is missing or stale
-    or its output is gone (a document left with no output, empty or
-    rejected, has none to lose). The records are streamed (a JSONL input's
-    state holds one per document)."""
+# A state's lines after its header: report records, and these two kinds,
+# each a JSON object with one key, which no record has.
+REJECT_KEY = "rejected_document"  # {"rejected_document": the rejects file's line, as text}
+_REJECT_LINE = json.dumps({REJECT_KEY: ""}).encode()[:-3]  # how such a line starts
+END_KEY = "end"  # {"end": {"output": {"size": N, "sha256": HEX} or null}}, the last line
+
+
+def read_state(out: OutputFolder, item: InputFile, key: str) -> Iterator[Record | str] | None:
+    """The records stored for `key`, and the lines their rejected documents
+    gave the rejects file (as `str`), in the order they came; or None if the
+    state is missing, stale or unfinished, or the output is not the one it
+    describes (gone, or another file in its place: edited, or written by
+    something else since). The records are streamed (a JSONL input's state
+    holds one per document)."""
     state, output = state_relative(item), item.output_relative
     try:
         with out.folder(state.parent.parts, create=False) as folder:
@@ -107,35 +119,71 @@ def read_state(out: OutputFolder, item: InputFile, key: str) -> Iterator[Record]
         return None
     # Read through once: a state damaged part-way (a disk's fault, an edit)
     # is a state to redo, found now rather than halfway through handing on.
-    count = 0
-    produced = False
+    end = None
     try:
         with handle:
             for line in handle:
-                produced = produced or Record.from_json(line).output is not None
-                count += 1
+                if end is not None:
+                    return None  # lines after the end: not a state this wrote
+                item_read = _state_line(line)
+                if isinstance(item_read, dict):
+                    end = item_read
     except (OSError, ValueError, EOFError, RecursionError):
         return None
-    # Its output must be there, unless it is a document that made none
-    # (left empty, or rejected).
-    if not _output_exists(out, output) and (produced or count != 1):
+    if end is None:
+        return None  # unfinished
+    written = end.get("output")
+    if written is not None and not _is_output(out, output, written):
         return None
 
-    def records() -> Iterator[Record]:
+    def records() -> Iterator[Record | str]:
         with out.folder(state.parent.parts, create=False) as folder:
             again = gzip.open(folder.open_read(state.name), "rt", encoding="utf-8")
         with again:
             again.readline()
             for line in again:
-                yield Record.from_json(line)
+                found = _state_line(line)
+                if isinstance(found, dict):
+                    return
+                yield found
 
     return records()
 
 
-def _output_exists(out: OutputFolder, output: PurePath) -> bool:
+def _state_line(line: str) -> Record | str | dict:
+    """A state line after the header: a record, a rejected document's line
+    (str), or the end (its dict); ValueError if it is none of them."""
+    data = json.loads(line)
+    if isinstance(data, dict) and len(data) == 1:
+        if isinstance(data.get(REJECT_KEY), str):
+            return data[REJECT_KEY]
+        if isinstance(data.get(END_KEY), dict):
+            return data[END_KEY]
+    return Record.from_dict(data)
+
+
+def output_digest(stream) -> dict:
+    """What a state's end says of an output: its size and SHA-256."""
+    digest = hashlib.sha256()
+    size = 0
+    while block := stream.read(1 << 20):
+        digest.update(block)
+        size += len(block)
+    return {"size": size, "sha256": digest.hexdigest()}
+
+
+def _is_output(out: OutputFolder, output: PurePath, written: object) -> bool:
+    """Whether the file at `output` is still the one a state describes
+    (`written`: its size and SHA-256)."""
+    if not isinstance(written, dict):
+        return False
     try:
         with out.folder(output.parent.parts, create=False) as folder:
-            return stat.S_ISREG(folder.stat(output.name).st_mode)
+            status = folder.stat(output.name)
+            if not stat.S_ISREG(status.st_mode) or status.st_size != written.get("size"):
+                return False  # (a FIFO put there would hold the read up for ever)
+            with folder.open_read(output.name) as handle:
+                return output_digest(handle) == written
     except OSError:
         return False
 
@@ -172,15 +220,20 @@ class RecordSpool:
         self.listed: list[Record] = []  # with `tally`: the first `kept` of each status in LISTED_STATUSES
         self._kept = kept
         self.durable = 0  # records in the writer up to its last flush
+        self.durable_lines = 0  # lines after the header up to then: records and rejected documents
         self.tail: list[Record] = []  # records not in the writer, or not flushed there
         self.count = 0  # records added
         self.held_bytes = 0  # JSON bytes of the records in memory
         self.replayed = 0  # records handed back by `replay`
         self.error: OSError | None = None  # the write that failed
 
-    def add(self, records: list[Record]) -> None:
+    def add(self, records: list[Record], rejects: list[str] = ()) -> None:
+        """A task's records, and the lines its rejected documents give the
+        rejects file (kept in the state for `--resume`, which hands them on
+        again for a file it skips)."""
         self.count += len(records)
         lines = [record.to_json() + "\n" for record in records]
+        kept_rejects = [json.dumps({REJECT_KEY: line.removesuffix("\n")}, ensure_ascii=False) + "\n" for line in rejects]
         if self.tally is not None:
             for record in records:
                 self.tally.add(record)
@@ -195,7 +248,7 @@ class RecordSpool:
             self.tail.extend(records)
             return
         try:
-            for line in lines:
+            for line in lines + kept_rejects:
                 self.writer.write(line)
             self.writer.flush()
         except OSError as exc:
@@ -203,6 +256,13 @@ class RecordSpool:
             self.tail.extend(records)
             return
         self.durable += len(records)
+        self.durable_lines += len(lines) + len(kept_rejects)
+
+    def end(self, output: dict | None) -> None:
+        """The state's last line: the output as written (`output_digest`),
+        or None for a document that made none. A state without it is one
+        whose run did not finish, which `read_state` passes over."""
+        self.writer.write(json.dumps({END_KEY: {"output": output}}) + "\n")
 
     def take(self) -> list[Record]:
         taken, self.tail = self.tail, []
@@ -218,7 +278,7 @@ class RecordSpool:
             return
         if self.durable:
             with self.writer.read_back() as raw:
-                lines = islice(ByteReader(raw, GZIP).lines(1 << 62), 1, 1 + self.durable)  # after the header
+                lines = islice(ByteReader(raw, GZIP).lines(1 << 62), 1, 1 + self.durable_lines)  # after the header
                 while chunk := _take(lines, batch, batch_bytes):
                     self.replayed += len(chunk)
                     yield chunk
@@ -233,6 +293,8 @@ def _take(lines: Iterator[tuple[int, bytes]], most: int, most_bytes: int) -> lis
     records: list[Record] = []
     size = 0
     for _, line in lines:
+        if line.startswith(_REJECT_LINE):
+            continue  # a rejected document's line (handed on as the task came back)
         records.append(Record.from_json(line))
         size += len(line)
         if len(records) >= most or size >= most_bytes:

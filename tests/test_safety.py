@@ -1211,3 +1211,131 @@ def test_a_run_stopped_by_sigterm_or_sighup_leaves_no_temporary_file(tmp_path, j
     assert process.returncode == 128 + signum, err
     assert f"stopped by {signal.Signals(signum).name}" in err and "Traceback" not in err
     assert [p.name for p in out.rglob("*.tmp")] == []
+
+
+# --- what a run replaces, and what --resume trusts ---------------------------------
+
+
+def test_a_file_in_the_output_folder_that_no_run_wrote_is_not_replaced(tmp_path, capsys):
+    """`page.html`'s output is `page.txt`: a `page.txt` of the user's already
+    in the output folder stops the run before it writes anything. An output
+    an earlier run made (it has a state) is replaced as ever."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "page.txt").write_bytes(STORY)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "page.txt").write_text("my notes\n")
+    code, err = run(["clean", folder, "-o", out, "--jobs", "1"], capsys)
+    assert code == 2 and "page.txt" in err and "no run into" in err
+    assert (out / "page.txt").read_text() == "my notes\n"
+    assert [p.name for p in out.iterdir() if p.name != STATE_FOLDER] == ["page.txt"]
+    (out / "page.txt").unlink()
+    assert run(["clean", folder, "-o", out, "--jobs", "1"], capsys)[0] == 0
+    assert run(["clean", folder, "-o", out, "--jobs", "1", "--min-words", "5"], capsys)[0] == 0  # its own: replaced
+
+
+def test_resume_hands_on_the_rejected_documents_of_the_files_it_skips(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "short.txt").write_bytes(STORY)
+    (folder / "many.jsonl").write_bytes(jsonl(3) + json.dumps({"id": "tiny", "text": PARAGRAPH}).encode() + b"\n")
+    out = tmp_path / "out"
+    first, again = tmp_path / "rejects.jsonl", tmp_path / "again.jsonl"
+    options = ["--jobs", "1", "--min-words", "40"]
+    assert run(["clean", folder, "-o", out, *options, "--rejects", first], capsys)[0] == 0
+    rejected = first.read_text(encoding="utf-8").splitlines()
+    assert len(rejected) == 1 and json.loads(rejected[0])["id"] == "tiny"
+    (folder / "short.txt").write_bytes(PARAGRAPH.encode())  # changed: cleaned again, and now rejected too
+    code, err = run(["clean", folder, "-o", out, *options, "--rejects", again, "--resume"], capsys)
+    assert code == 0
+    lines = again.read_text(encoding="utf-8").splitlines()
+    assert lines[1:] == rejected or lines[:1] == rejected, lines  # the skipped file's, as the first run wrote it
+    assert sorted(json.loads(line).get("id", json.loads(line).get("path")) for line in lines) == sorted(
+        ["tiny", str(folder / "short.txt")]
+    ), lines
+
+
+def test_resume_cleans_again_an_output_that_is_not_the_one_its_state_describes(inputs, tmp_path, capsys):
+    """An output edited, or replaced by another run's (a folder one inside
+    the other), is not up to date whatever its state says."""
+    out = tmp_path / "out"
+    assert run(["clean", inputs, "-o", out, "--jobs", "1"], capsys)[0] == 0
+    made = (out / "x.txt").read_bytes()
+    (out / "x.txt").write_bytes(made.replace(b"e", b"E"))  # the same size, other bytes
+    (out / "a/b.txt").write_text("another run's document\n")
+    report = tmp_path / "report.jsonl"
+    code, err = run(["clean", inputs, "-o", out, "--jobs", "1", "--resume", "--report", report], capsys)
+    assert code == 0 and "2 documents" in err and "up to date" not in err, err
+    assert (out / "x.txt").read_bytes() == made and (out / "a/b.txt").read_bytes() == made
+    code, err = run(["clean", inputs, "-o", out, "--jobs", "1", "--resume"], capsys)
+    assert code == 0 and "2 up to date" in err, err
+
+
+def test_a_state_that_did_not_reach_its_end_is_not_trusted(inputs, tmp_path, capsys):
+    from cleaner.plan import find_inputs
+    from cleaner.state import state_relative
+
+    out = tmp_path / "out"
+    assert run(["clean", inputs, "-o", out, "--jobs", "1"], capsys)[0] == 0
+    state = out / state_relative(next(i for i in find_inputs([inputs]).inputs if i.path.name == "x.txt"))
+    lines = gzip.decompress(state.read_bytes()).decode().splitlines(keepends=True)
+    assert json.loads(lines[-1])["end"]["output"]["size"] == (out / "x.txt").stat().st_size
+    state.write_bytes(gzip.compress("".join(lines[:-1]).encode()))  # as a run killed before its end wrote it
+    code, err = run(["clean", inputs, "-o", out, "--jobs", "1", "--resume"], capsys)
+    assert code == 0 and "1 up to date" in err, err
+
+
+def test_a_document_that_now_makes_no_output_takes_its_earlier_output_away(inputs, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert run(["clean", inputs, "-o", out, "--jobs", "1"], capsys)[0] == 0
+    report = tmp_path / "report.jsonl"
+    code, err = run(["clean", inputs, "-o", out, "--jobs", "1", "--min-words", "100000", "--report", report], capsys)
+    assert code == 0 and {r["status"] for r in records(report)} == {"rejected"}
+    assert not (out / "x.txt").exists() and not (out / "a/b.txt").exists()
+    assert (inputs / "x.txt").read_bytes() == STORY
+
+
+def test_a_name_too_long_for_the_states_suffix_still_gets_a_state(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = "a" * 250 + ".txt"  # 254 bytes: with ".state.gz", too long for one name
+    (folder / name).write_bytes(STORY)
+    out = tmp_path / "out"
+    assert run(["clean", folder, "-o", out, "--jobs", "1"], capsys)[0] == 0
+    assert run(["clean", folder, "-o", out, "--jobs", "1"], capsys)[0] == 0  # its own output: replaced
+    code, err = run(["clean", folder, "-o", out, "--jobs", "1", "--resume"], capsys)
+    assert code == 0 and "1 up to date" in err, err
+
+
+def test_the_plan_is_checked_again_once_the_output_folder_is_locked(inputs, tmp_path, capsys, monkeypatch):
+    """Two runs started at once into folders one inside the other: each
+    checked its plan before the other held its folder. Here the other run
+    takes `out/a` between this one's first check and its lock."""
+    from cleaner import cli
+    from cleaner.outputs import OutputFolder, lock_held
+
+    out = tmp_path / "out"
+    taken = []
+    locked = OutputFolder.open_locked
+
+    def lock_after_another(path):
+        taken.append(locked(out / "a"))  # the other run, into out/a, where this one would write b.txt
+        return locked(path)
+
+    monkeypatch.setattr(cli.OutputFolder, "open_locked", staticmethod(lock_after_another))
+    code, err = run(["clean", inputs, "-o", out, "--jobs", "1"], capsys)
+    taken[0].close()
+    assert code == 2 and "is the output folder of a run going on" in err, err
+    assert not (out / "x.txt").exists() and not (out / "a/b.txt").exists()
+    assert not lock_held(out / STATE_FOLDER / "run.lock")  # this run let its folder go
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a shell's 1>&-")
+def test_standard_input_mode_with_standard_output_closed_fails(tmp_path):
+    """With `- -o -` the cleaned text is all there is: started with standard
+    output closed (`1>&-`), the run fails rather than clean into nothing."""
+    result = subprocess.run(
+        ["sh", "-c", f'exec "{sys.executable}" -m cleaner clean - -o - 1>&-'], input=STORY, stderr=subprocess.PIPE
+    )
+    assert result.returncode == 1 and b"standard output is closed" in result.stderr, result.stderr
