@@ -650,7 +650,7 @@ def _parser() -> argparse.ArgumentParser:
                            "repair, and every spun passage. Exit 1 if there is any. With --fix, text files are "
                            "rewritten with the cleaned text, and what the fix left is listed.")
     check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to check")
-    check.add_argument("--fix", action="store_true", help="rewrite text files in place with the cleaned text")
+    check.add_argument("--fix", action="store_true", help="rewrite .txt files in place with the cleaned text (other files are only checked)")
     check.add_argument("--drop-spun", action="store_true", help="with --fix, also remove flagged spun passages")
     add_limit_options(check)
     check.set_defaults(run=cmd_check)

@@ -10,10 +10,12 @@ check-added-large-files does), so articles already in the repository are not
 held to rules written after them. ``--all`` looks at every file passed.
 
 `check` prints ``FILE:LINE: REASON`` for each problem and fails if there is
-any. `fix` rewrites text files with the cleaned text, prints ``Fixing FILE``,
+any. `fix` rewrites ``.txt`` files with the cleaned text, prints ``Fixing FILE``,
 and fails when it changed something (so the user reviews and stages it again)
 or when problems remain that it does not fix (spun passages, unless
-``--drop-spun``; HTML files, which are not rewritten in place).
+``--drop-spun``; HTML files, which are not rewritten in place; files such as
+``README`` and ``LICENSE``, which pre-commit counts as plain text but whose
+names do not say they are articles).
 """
 from __future__ import annotations
 

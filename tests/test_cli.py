@@ -1,16 +1,24 @@
 """The `cleaner` command line, run in-process (and once as a real process)."""
 from __future__ import annotations
 
+import codecs
+import gzip
 import hashlib
 import json
+import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import zstandard
 
+import cleaner
+from cleaner import checking
 from cleaner.cli import main
+from cleaner.formats import COMPRESSIONS, FORMATS
 from cleaner.outputs import STATE_FOLDER
 from cleaner.plan import find_inputs
 from conftest import FIXTURES
@@ -241,6 +249,161 @@ def test_check_keeps_the_size_and_tag_limits_it_is_given(tmp_path, million_lines
     page.write_text("<html><body>" + "<p>Short paragraph here.</p>" * 2000 + "</body></html>")
     assert main(["check", "--max-doc-lines", "1000", str(page)]) == 1
     assert capsys.readouterr().err == f"{page}: more than 1,000 tags (4,004; --max-doc-lines)\n"
+
+
+NEWSLETTER = FIXTURES / "articles/town-newsletter.txt"
+NOT_TEXT_BY_NAME = "its name does not say it is plain text (--fix rewrites only .txt files, plain or .gz/.zst)"
+
+
+def test_check_fix_rewrites_only_files_named_as_text(tmp_path, capsys):
+    """A file named with any other suffix is read as a document, whatever it
+    is: cleaning a script, a README or a table would drop code, headings or
+    rows. It is checked as before, and left as it is."""
+    dirty = NEWSLETTER.read_bytes()
+    others = [tmp_path / name for name in ("script.py", "README.md", "data.csv", "NOTES")]
+    for path in others:
+        path.write_bytes(dirty)
+    text = tmp_path / "article.txt.gz"
+    text.write_bytes(gzip.compress(dirty))
+    assert main(["check", "--fix", *map(str, others), str(text)]) == 1
+    captured = capsys.readouterr()
+    for path in others:
+        assert path.read_bytes() == dirty
+        assert f"{path}:1: rule:generic/search-box: Type to search" in captured.out
+        assert f"{path}: not fixed: {NOT_TEXT_BY_NAME}\n" in captured.err
+    assert f"Fixing {text}" in captured.out and "Type to search" not in gzip.decompress(text.read_bytes()).decode()
+    assert str(text) not in captured.err
+
+
+def editing_while_cleaning(monkeypatch, edit) -> None:
+    """`check` calls `edit` after reading the file and before replacing it, as
+    an editor saving the file while it is checked would."""
+    real = checking.clean_document
+
+    def cleaning_while_edited(*args, **kwargs):
+        edit()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(checking, "clean_document", cleaning_while_edited)
+
+
+def test_check_fix_never_writes_over_an_edit_made_while_it_checked(inputs, monkeypatch, capsys):
+    path = inputs / "articles/town-newsletter.txt"
+    edited = path.read_bytes() + b"A paragraph the writer added while the check ran.\n"
+    editing_while_cleaning(monkeypatch, lambda: path.write_bytes(edited))
+    assert main(["check", "--fix", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert path.read_bytes() == edited
+    assert captured.err == f"{path}: not fixed: it changed while it was being checked\n"
+    assert "Fixing" not in captured.out
+    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]  # its temporary file is gone
+
+
+def test_check_fix_sees_an_edit_that_keeps_the_size_and_the_time_stamp(inputs, monkeypatch, capsys):
+    """A time stamp may be too coarse to show an edit: the bytes are compared too."""
+    path = inputs / "articles/town-newsletter.txt"
+    before = path.stat()
+    edited = path.read_bytes().replace(b"library", b"LIBRARY", 1)
+
+    def edit():
+        path.write_bytes(edited)
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    editing_while_cleaning(monkeypatch, edit)
+    assert main(["check", "--fix", str(path)]) == 1
+    assert path.read_bytes() == edited
+    assert capsys.readouterr().err == f"{path}: not fixed: it changed while it was being checked\n"
+
+
+@pytest.mark.parametrize("fix", [[], ["--fix"]], ids=["check", "fix"])
+def test_check_refuses_files_of_many_documents_and_checks_the_others(tmp_path, fix, capsys):
+    kinds = {"corpus.parquet": "Parquet", "crawl.warc": "WARC", "crawl.warc.gz": "WARC", "corpus.jsonl.zst": "JSONL"}
+    for name in kinds:
+        (tmp_path / name).write_bytes(b"never read: refused by its name")
+    dirty = tmp_path / "dirty.txt"
+    shutil.copy(NEWSLETTER, dirty)
+    assert main(["check", *fix, *(str(tmp_path / name) for name in kinds), str(dirty)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f"{tmp_path / name}: check reads text and HTML files; clean {kind} with 'cleaner clean'" for name, kind in kinds.items()
+    ]
+    assert f"{dirty}:1: rule:generic/search-box: Type to search" in captured.out or f"Fixing {dirty}" in captured.out
+
+
+@pytest.mark.parametrize("input_format", FORMATS.values(), ids=lambda f: f.name)
+@pytest.mark.parametrize("compression", [None, *COMPRESSIONS.values()], ids=lambda c: c.name if c else "plain")
+def test_check_fix_ends_in_a_status_for_a_file_of_every_format(tmp_path, input_format, compression, capsys):
+    suffix = input_format.suffixes[0] if input_format.suffixes else ".md"
+    path = tmp_path / f"document{suffix}{compression.suffix if compression else ''}"
+    data = NEWSLETTER.read_bytes()
+    if compression is not None:
+        data = gzip.compress(data) if compression.name == "gzip" else zstandard.ZstdCompressor().compress(data)
+    path.write_bytes(data)
+    assert main(["check", "--fix", str(path)]) == 1
+    assert all(line.startswith(f"{path}: ") for line in capsys.readouterr().err.splitlines())
+
+
+@pytest.mark.parametrize(
+    "codec, mark, newline",
+    [
+        ("utf-8", b"", "\r\n"),
+        ("utf-8", codecs.BOM_UTF8, "\n"),
+        ("utf-8", codecs.BOM_UTF8, "\r\n"),
+        ("utf-16-le", codecs.BOM_UTF16_LE, "\r\n"),
+        ("utf-16-be", codecs.BOM_UTF16_BE, "\n"),
+        ("utf-32-le", codecs.BOM_UTF32_LE, "\n"),
+        ("cp1252", b"", "\n"),
+        ("cp1252", b"", "\r\n"),
+    ],
+)
+def test_check_fix_keeps_the_files_encoding_and_line_endings(tmp_path, codec, mark, newline, capsys):
+    """Only the lines cleaning drops change: the kept ones come back byte for byte."""
+    text = NEWSLETTER.read_text(encoding="utf-8").replace("Residents voted", "Café owners and residents voted", 1)
+    path = tmp_path / "article.txt"
+    path.write_bytes(mark + text.replace("\n", newline).encode(codec))
+    cleaned = cleaner.clean(text).text
+    assert "Type to search" not in cleaned and "Café owners" in cleaned
+    assert main(["check", "--fix", str(path)]) == 1
+    assert f"Fixing {path}" in capsys.readouterr().out
+    assert path.read_bytes() == mark + cleaned.replace("\n", newline).encode(codec)
+
+
+def test_check_fix_leaves_a_file_whose_encoding_cannot_hold_the_cleaned_text(tmp_path, capsys):
+    """'&rarr;' is repaired to an arrow, which no single-byte encoding of Latin
+    text holds: written in UTF-8 instead, every accented letter would change."""
+    path = tmp_path / "shop.txt"
+    original = (FIXTURES / "articles/village-shop-cp1252.txt").read_bytes() + (
+        b"The shop is open daily &rarr; see the board by the caf\xe9 door for the hours this winter.\n"
+    )
+    path.write_bytes(original)
+    assert main(["check", "--fix", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}: not fixed: the cleaned text holds '→', which its encoding (") and err.count("\n") == 1
+    assert path.read_bytes() == original
+
+
+def test_check_fix_leaves_a_file_of_mixed_line_endings(tmp_path, capsys):
+    path = tmp_path / "mixed.txt"
+    original = NEWSLETTER.read_bytes().replace(b"\n", b"\r\n", 3)
+    path.write_bytes(original)
+    lf_only = original.count(b"\n") - 3
+    assert main(["check", "--fix", str(path)]) == 1
+    assert capsys.readouterr().err == (
+        f"{path}: not fixed: its line endings are mixed (3 CRLF, {lf_only} LF), and a rewrite would change them\n"
+    )
+    assert path.read_bytes() == original
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o464], ids=oct)
+def test_check_fix_leaves_a_read_only_file(inputs, mode, capsys):
+    path = inputs / "articles/town-newsletter.txt"
+    before = path.read_bytes()
+    path.chmod(mode)
+    assert main(["check", "--fix", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == f"{path}: not fixed: it is read-only\n"
+    assert f"{path}:1: rule:generic/search-box: Type to search" in captured.out and "Fixing" not in captured.out
+    assert path.read_bytes() == before and stat.S_IMODE(path.stat().st_mode) == mode
 
 
 def test_explain_refuses_a_file_over_the_limits_with_cleans_message(tmp_path, million_lines, capsys):

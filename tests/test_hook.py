@@ -156,3 +156,18 @@ def test_pre_commit_framework_runs_the_hooks_from_this_checkout(tmp_path):
     fixed = pre_commit("cleaner-fix", "--files", "dirty.txt")
     assert fixed.returncode == 1 and "Fixing dirty.txt" in fixed.stdout, fixed.stdout + fixed.stderr
     assert (repo / "dirty.txt").read_text(encoding="utf-8") == (repo / "clean.txt").read_text(encoding="utf-8")
+
+
+def test_fix_rewrites_only_text_files_and_keeps_their_line_endings(repo, capsys):
+    dirty = DIRTY.read_bytes()
+    (repo / "notes.md").write_bytes(dirty)
+    (repo / "windows.txt").write_bytes(dirty.replace(b"\n", b"\r\n"))
+    git(repo, "add", "notes.md", "windows.txt")
+    assert main(["fix", "notes.md", "windows.txt"]) == 1
+    captured = capsys.readouterr()
+    assert (repo / "notes.md").read_bytes() == dirty  # checked, never rewritten
+    assert "notes.md:1: rule:generic/search-box: Type to search" in captured.out
+    assert captured.err.startswith("notes.md: not fixed: its name does not say it is plain text")
+    assert "Fixing windows.txt" in captured.out
+    fixed = (repo / "windows.txt").read_bytes()
+    assert fixed == cleaner.clean(dirty).text.replace("\n", "\r\n").encode("utf-8")
