@@ -218,8 +218,13 @@ def cmd_clean(args: argparse.Namespace) -> int:
     # one this process's tasks use (and forked workers inherit): building a
     # second (compiling the rules again) was most of 0.2 s of start-up.
     cleaner = cleaner_for(config_from_args(args))
+    _check_source(cleaner, options.source)
+    jobs = args.jobs or default_jobs()
+    if args.engine == "local" and jobs > MAX_JOBS_PER_CORE * default_jobs():
+        raise UsageError(f"--jobs {jobs}: more than {MAX_JOBS_PER_CORE} worker processes for each of this machine's "
+                         f"{default_jobs()} cores (each holds about 150 MB)")
     try:
-        engine = make_engine(args.engine, args.jobs or default_jobs(), cleaner.config, scheduler=args.scheduler)
+        engine = make_engine(args.engine, jobs, cleaner.config, scheduler=args.scheduler)
     except EngineUnavailable as exc:
         raise UsageError(str(exc)) from None
     try:
@@ -228,8 +233,34 @@ def cmd_clean(args: argparse.Namespace) -> int:
         engine.close()
 
 
+# Local worker processes beyond this many a core only add memory: the work
+# is CPU-bound. (A run given 100,000 started forking them.)
+MAX_JOBS_PER_CORE = 4
+
+
+def _check_source(cleaner: Cleaner, source: str | None) -> None:
+    """`--source` names a rule set: one the run does not have is a usage
+    error before anything is written, not a failure of every document."""
+    known = sorted(r.id for r in cleaner.rule_sets if not r.generic)
+    if source is not None and source not in known:
+        raise UsageError(f"--source {source!r}: no rule file has that [source] id (known: {', '.join(known) or 'none'})")
+
+
+def language_codes() -> frozenset[str]:
+    """The language codes langdetect gives (its profiles' names): the codes
+    `--languages` may name."""
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+
+    return frozenset(os.listdir(PROFILES_DIRECTORY))
+
+
 def _document_options(args: argparse.Namespace) -> DocumentOptions:
     languages = frozenset(code.strip() for code in (args.languages or "").split(",") if code.strip())
+    unknown = sorted(languages - language_codes())
+    if unknown:
+        # A typo ("eng" for "en") would reject every document of the run.
+        raise UsageError(f"--languages: {', '.join(map(repr, unknown))} is no language code langdetect gives "
+                         f"(its codes: {', '.join(sorted(language_codes()))})")
     filters = Filters(languages, args.min_chars or 0, args.min_words or 0, args.drop_spun_docs)
     return DocumentOptions(
         max_bytes=max_doc_bytes(args),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import os
 import random
 import subprocess
@@ -246,6 +247,24 @@ def test_parquet_in_and_out_keeps_columns_and_types(tmp_path, capsys):
     assert json.loads(out[1]["cleaner"])["status"] == "error"
     assert [r["path"].rsplit(":", 1)[1] for r in lines_of(report)] == ["1", "2", "3"]
     assert lines_of(rejects)[0]["id"] == 2
+
+
+def test_parquet_rows_with_nan_and_infinite_floats_are_cleaned_and_keep_them(tmp_path, capsys):
+    """pandas writes a missing float as NaN, valid in a Parquet column: the
+    row is cleaned, and its numbers come back as they were (in JSONL, NaN is
+    not JSON, and such a line fails)."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    rows = [{"id": 1, "text": STORY, "score": float("nan")}, {"id": 2, "text": STORY, "score": float("-inf")}]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pq.write_table(pa.Table.from_pylist(rows), folder / "corpus.parquet")
+    code, err = run(["clean", folder, "-o", tmp_path / "out", "--jobs", "1"], capsys)
+    assert code == 0, err
+    out = pq.read_table(tmp_path / "out/corpus.parquet").to_pylist()
+    assert [row["id"] for row in out] == [1, 2] and all(json.loads(row["cleaner"])["status"] == "ok" for row in out)
+    assert math.isnan(out[0]["score"]) and out[1]["score"] == float("-inf")
+    assert "Skip to main content" not in out[0]["text"]
 
 
 def test_web_archive_pages_are_documents(tmp_path, capsys):

@@ -908,6 +908,21 @@ def test_odd_limits_and_names_are_usage_errors(inputs, tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--languages", "en,eng"], "'eng' is no language code"),  # a typo would reject every document
+        (["--source", "no-such-site"], "no rule file has that [source] id"),  # would fail every document
+        (["--jobs", "100000"], "worker processes for each of this machine's"),  # began forking them all
+    ],
+)
+def test_options_that_would_fail_or_reject_every_document_are_usage_errors(inputs, tmp_path, capsys, args, said):
+    code, err = run(["clean", inputs, "-o", tmp_path / "out", *args], capsys)
+    assert code == 2 and said in err, err
+    assert not (tmp_path / "out").exists()
+    assert run(["clean", inputs, "-o", tmp_path / "out", "--jobs", "1", "--languages", "en,zh-cn"], capsys)[0] == 0
+
+
 def test_a_run_with_standard_error_closed_still_cleans(inputs, tmp_path):
     done = subprocess.run(f"{sys.executable} -m cleaner clean {inputs} -o {tmp_path / 'out'} --jobs 1 2>&-", shell=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})

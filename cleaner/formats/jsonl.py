@@ -56,6 +56,9 @@ class RecordFormat:
     suffixes: tuple[str, ...] = (".jsonl",)
     output_suffix: str = ".jsonl"
     one_document: bool = False
+    #: Whether a record may hold NaN and infinite numbers: not in JSON text
+    #: (the output would not be JSON), but in a format whose output holds them.
+    non_finite_numbers: bool = False
 
     def numbered(self, reader: ByteReader, limit: int) -> Iterator[tuple[int, bytes | None]]:
         """The file's records as (number, JSON line); None for one over `limit`."""
@@ -101,7 +104,7 @@ class RecordFormat:
                 pieces.append(_line({RESULT_KEY: {"status": ERROR, "error": message, "line": number}}))
                 continue
             where["digest"] = digest(raw)
-            parsed = _parse(raw)
+            parsed = _parse(raw, self.non_finite_numbers)
             if isinstance(parsed, str):
                 records.append(Record.failed(path, parsed, **where))
                 text = raw.decode("utf-8", "replace").removesuffix("\n")
@@ -160,7 +163,7 @@ class RecordFormat:
             if number in wanted and raw is None:
                 yield number, None
             elif number in wanted:
-                parsed = _parse(raw)
+                parsed = _parse(raw, self.non_finite_numbers)
                 if isinstance(parsed, dict):
                     body, content_type = _body(parsed, defaults)
                     if body is not None:
@@ -187,16 +190,21 @@ def _lines(reader: ByteReader, limit: int) -> Iterator[tuple[int, bytes | None]]
     yield from lines
 
 
-def _parse(raw: bytes) -> dict | str:
+def _parse(raw: bytes, non_finite_numbers: bool = False) -> dict | str:
     """The record, or why it is not one. Python's parser takes more than
     JSON: NaN and Infinity (refused here: the output would not be JSON) and
     lone surrogates such as "\\ud800" (refused: they are not text, and
     nothing can write them as UTF-8). A number beyond a double's range
     (1e999) is JSON but would be written back as Infinity, which is not:
     refused too. (Other numbers are written back as the double they read
-    as: 1E2 as 100.0.)"""
+    as: 1E2 as 100.0.) With `non_finite_numbers` (a Parquet row, whose
+    float columns hold NaN and infinities, as pandas writes missing values),
+    those numbers are taken as they are."""
     try:
-        record = json.loads(raw.decode("utf-8"), parse_constant=_not_json, parse_float=_finite_float)
+        if non_finite_numbers:
+            record = json.loads(raw.decode("utf-8"))
+        else:
+            record = json.loads(raw.decode("utf-8"), parse_constant=_not_json, parse_float=_finite_float)
     except UnicodeDecodeError:
         return "not UTF-8"
     except json.JSONDecodeError as exc:

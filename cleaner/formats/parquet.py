@@ -42,6 +42,7 @@ class ParquetFormat(RecordFormat):
     name: str = "parquet"
     suffixes: tuple[str, ...] = (".parquet",)
     output_suffix: str = ".parquet"
+    non_finite_numbers: bool = True  # a float column's NaN (pandas' missing value) and infinities
 
     def numbered(self, reader: ByteReader, limit: int) -> Iterator[tuple[int, bytes | None]]:
         return _rows(reader, limit)
