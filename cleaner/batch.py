@@ -28,7 +28,6 @@ How a run flows (all in one direction):
 from __future__ import annotations
 
 import os
-import stat
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -49,7 +48,17 @@ from .pathnames import shown
 from .pipeline import Cleaner
 from .plan import InputFile
 from .records import Record, Tally
-from .state import RecordSpool, input_key, open_state, output_digest, read_state, run_fingerprint, state_relative
+from .state import (
+    RecordSpool,
+    earlier_output,
+    input_key,
+    open_state,
+    output_digest,
+    place_holds,
+    read_state,
+    run_fingerprint,
+    state_relative,
+)
 
 # A JSONL chunk this large (uncompressed) is about a second of work for one
 # worker on the development pages: large enough that sending it costs little,
@@ -118,7 +127,9 @@ class _FileRun:
     retry: bool = False  # a document failed for a reason outside it: no state, so that `resume` tries it again
     lost: str | None = None  # why its output cannot be completed
     handed_on: bool = False  # its records so far have been handed on (as failed)
-    written: dict | None = None  # the output's size and digest, once committed (`commit`)
+    #: The size and digest of the earlier output at this file's output place,
+    #: which this run may replace (None: the place was empty).
+    earlier: dict | None = None
 
     @property
     def output(self) -> str:
@@ -182,17 +193,45 @@ class _FileRun:
             self.writer = self.out.writer_at(self.item.output_relative, self.item.compression)
             self.sink = self.item.format.sink(self.writer.stream, self.item.path)
 
-    def commit(self) -> int:
-        """Output first, then its state: a crash in between leaves an output
-        with an older state (or none), which `resume` simply redoes. The
-        output's size and digest, read back before it is renamed into
-        place, go to the end of its state (`written`). Returns the output's
-        size on disk, as the summary counts it."""
-        self._open()  # no pieces at all (an empty JSONL file): an empty output
-        self.sink.close()
-        self.writer.finish()
-        with self.writer.read_back() as written:
-            self.written = output_digest(written)
+    def complete(self) -> int:
+        """Put the file's state, then its output, in place; returns the
+        output's size on disk, as the summary counts it (0: none).
+
+        The state first, ending with the output's size and digest (read
+        back before it is renamed into place) and those of the earlier
+        output it replaces: whatever moment a run is killed at, a file at
+        an output place is named by the state there, as the output written
+        or the one replaced, so the next run knows it for a run's own
+        (`state.earlier_output`), and `--resume` redoes the file unless the
+        output is the one written. A document that failed gets neither
+        (its earlier output, if any, stays, with its state). One rejected
+        or left empty takes its earlier output away. Nothing is written
+        over, or removed, unless the place still holds what it held when
+        the file was started (a file put there meanwhile stays, and this
+        file's output is lost)."""
+        if self.failed:
+            return 0
+        target = self.item.output_relative
+        written = None
+        if not self.no_output:
+            self._open()  # no pieces at all (an empty JSONL file): an empty output
+            self.sink.close()
+            self.writer.finish()
+            with self.writer.read_back() as stream:
+                written = output_digest(stream)
+        if not place_holds(self.out, target, self.earlier):
+            self.lose(f"a file was put at {self.output} while it was being cleaned; it is left as it is")
+            return 0
+        self.spool.end(written, self.earlier, retry=self.retry)
+        self.spool.writer.commit()
+        if not place_holds(self.out, target, self.earlier):  # again: the state's commit waits for the disk
+            self.lose(f"a file was put at {self.output} while it was being cleaned; it is left as it is")
+            return 0
+        if written is None:
+            if self.earlier is not None:  # rejected or left empty: the earlier output goes
+                with self.out.folder(target.parent.parts, create=False) as folder:
+                    folder.remove(target.name)
+            return 0
         return self.writer.commit()
 
     def abort(self) -> None:
@@ -200,27 +239,6 @@ class _FileRun:
             self.writer.abort()
         if self.spool.writer is not None:
             self.spool.writer.abort()
-
-    def remove_earlier_output(self) -> None:
-        """A document that made no output this time (rejected, left empty, or
-        failed for a reason of its own) takes away the output an earlier run
-        made of it: the output folder holds what this run made, not a
-        document its filters turned away. Only a file with a state is
-        removed, as only such a file is a run's (see plan.check_plan)."""
-        target = self.item.output_relative
-        try:
-            with self.out.folder(target.parent.parts, create=False) as folder:
-                if stat.S_ISREG(folder.stat(target.name).st_mode) and self.out_has(state_relative(self.item)):
-                    folder.remove(target.name)
-        except OSError:
-            pass  # not there (the usual case), or cannot go: the record says there is no output
-
-    def out_has(self, relative) -> bool:
-        try:
-            with self.out.folder(relative.parent.parts, create=False) as folder:
-                return stat.S_ISREG(folder.stat(relative.name).st_mode)
-        except OSError:
-            return False
 
 
 def run_batch(
@@ -275,9 +293,9 @@ def _finish(run: _FileRun | None, future, last: bool, read: int, unfinished: dic
     written = 0
     if last:
         del unfinished[id(run)]
-        if run.lost is None and not run.no_output:
+        if run.lost is None:
             try:
-                written = run.commit()
+                written = run.complete()
             except WRITE_ERRORS as exc:
                 run.lose(f"cannot write {run.output}: {getattr(exc, 'strerror', None) or exc}")
     if run.lost is not None:
@@ -290,9 +308,6 @@ def _finish(run: _FileRun | None, future, last: bool, read: int, unfinished: dic
         yield Finished(bytes_read=read, rejects=rejects)
         return
     try:
-        if not run.failed:
-            run.spool.end(run.written)
-            run.spool.writer.finish()
         if run.spool.tally is not None:
             yield Finished(run.spool.listed, read, 1, bytes_written=written, rejects=rejects, tally=run.spool.tally)
             return
@@ -307,15 +322,10 @@ def _finish(run: _FileRun | None, future, last: bool, read: int, unfinished: dic
         yield Finished([], read, 1, notices=[f"{run.item.shown}: cannot read back its records: {exc.strerror or exc}"],
                        unreported=run.spool.count)
     finally:
-        if not run.failed and not run.retry:
-            try:
-                run.spool.writer.commit()
-            except OSError:
-                run.spool.writer.abort()  # the output is whole; only resuming would redo it
+        if run.failed:
+            run.spool.writer.abort()  # no state: `resume` tries it again
         else:
-            run.spool.writer.abort()
-        if run.no_output and not run.retry:
-            run.remove_earlier_output()
+            run.spool.writer.close()  # in place (`complete`)
 
 
 def _work(
@@ -349,13 +359,22 @@ def _work(
             moved = (found if isinstance(found, str) else _here(found, path, here) for found in stored)
             yield from _stored(moved, size)
             continue
+        present, earlier = earlier_output(out, item)
+        if present and earlier is None:
+            # Not a run's own (see state.earlier_output): a file of the user's,
+            # or an output edited since, is never written over.
+            place = shown(out.path / item.output_relative)
+            failed = Record.failed(path, f"not written: {place} is there already, and no run wrote it as it is "
+                                   "now (move it away, or clean into another folder)", file=file)
+            yield None, Finished([failed], size, files_done=1), True, size
+            continue
         try:
             spool = RecordSpool(open_state(out, item, key), options.records_kept)
         except OSError as exc:
             failed = Record.failed(path, f"cannot write {shown(out.path / item.output_relative)}: {exc.strerror or exc}", file=file)
             yield None, Finished([failed], size, files_done=1), True, size
             continue
-        run = _FileRun(item, out, key, spool)
+        run = _FileRun(item, out, key, spool, earlier=earlier)
         output = shown(out.path / item.output_relative)
         template = Task(item.format.name, path, file, output, options.document)
         position = 0

@@ -28,6 +28,7 @@ from .outputs import Folder
 from .pathnames import printable, shown
 from .pipeline import Cleaner
 from .result import CleanResult, Decoding
+from .steps.extract import looks_like_html
 
 # Repairs that `clean` makes but `check` does not object to: a no-break space
 # is not damage, and a hook must pass an article that only has those.
@@ -142,7 +143,7 @@ def check_file(cleaner: Cleaner, path: Path, fix: bool = False, *, max_bytes: in
         if result.extracted:
             outcome.not_fixed = "HTML is not rewritten in place (use 'cleaner clean')"
         elif result.changed:
-            outcome.not_fixed = _why_not_rewritten(input_format)
+            outcome.not_fixed = _why_not_rewritten(input_format, path, data)
             if outcome.not_fixed is None:
                 try:
                     rewritten = in_the_files_form(result.text, data, result.decoding)
@@ -154,16 +155,24 @@ def check_file(cleaner: Cleaner, path: Path, fix: bool = False, *, max_bytes: in
     return outcome
 
 
-def _why_not_rewritten(input_format: DocumentFormat) -> str | None:
+def _why_not_rewritten(input_format: DocumentFormat, path: Path, data: bytes) -> str | None:
     """Why a file of `input_format` (told by its name) is not rewritten, or
     None. Only a name that says plain text is trusted: a file named with any
     other suffix is read as a document whatever it is, and cleaning a script,
-    a Markdown file or a CSV table would drop its code, headings or rows."""
-    if input_format is TEXT:
-        return None
+    a Markdown file or a CSV table would drop its code, headings or rows. A
+    link is rewritten at its target, so the target's name must say so too
+    (`a.txt` leading to `notes.md` is notes.md). And a page saved as `.txt`
+    is still HTML: cleaned as text, its markup would be cut up."""
     names = ", ".join(TEXT.suffixes)
     compressed = "/".join(COMPRESSIONS)
-    return f"its name does not say it is plain text (--fix rewrites only {names} files, plain or {compressed})"
+    if input_format is not TEXT:
+        return f"its name does not say it is plain text (--fix rewrites only {names} files, plain or {compressed})"
+    target = Path(os.path.realpath(path))
+    if format_of(target, named=True)[0] is not TEXT:
+        return f"it is a link to {shown(target)}, whose name does not say it is plain text (--fix rewrites only {names} files)"
+    if looks_like_html(data[:8192].decode("utf-8", "replace")):
+        return "it holds HTML, though named as text (clean it with 'cleaner clean', which extracts the article)"
+    return None
 
 
 def in_the_files_form(text: str, original: bytes, decoding: Decoding) -> bytes:

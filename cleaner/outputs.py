@@ -252,6 +252,10 @@ class AtomicWriter:
             self.abort()
             raise
         self._finished = False
+        self._committed = False
+        #: Leave a folder opened for this file open after `commit`, for a
+        #: `read_back` of the committed file (the caller's `abort` closes it).
+        self.keep_folder_open = False
 
     @property
     def stream(self) -> BinaryIO:
@@ -297,18 +301,26 @@ class AtomicWriter:
             self._finished = True
 
     def read_back(self) -> BinaryIO:
-        """The temporary file, open for reading (after `finish`)."""
-        return self.folder.open_read(self._temporary)
+        """The file, open for reading (after `finish`): the temporary file,
+        or once committed the file in its place."""
+        return self.folder.open_read(self.name if self._committed else self._temporary)
 
     def commit(self) -> int:
         """Rename the file into place; returns its size on disk."""
         self.finish()
         self._file.close()
         self.folder._replace(self._temporary, self.name)
+        self._committed = True
         size = self.folder.stat(self.name).st_size
-        if self._owns_folder:
+        if self._owns_folder and not self.keep_folder_open:
             self.folder.close()
         return size
+
+    def close(self) -> None:
+        """Let go of a folder opened for this file and kept open after
+        `commit` (`keep_folder_open`)."""
+        if self._owns_folder:
+            self.folder.close()
 
     def abort(self) -> None:
         """Remove the temporary file. Never raises: closing a file on a full

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from .formats import Compression, InputFormat, format_of
-from .outputs import LOCK_NAME, STATE_FOLDER, lock_held, state_path_of
+from .outputs import LOCK_NAME, STATE_FOLDER, lock_held
 from .pathnames import shown
 
 
@@ -191,12 +191,6 @@ def check_plan(found: Found, out: Path, reports: list[Path]) -> None:
             on_path = places.check_below(real_out, target)
             if on_path:
                 problems.append(f"{shown(out / target)}, the output of {item.shown}: {on_path}")
-            elif places.unclaimed(real_out, target):
-                problems.append(
-                    f"{shown(out / target)}, the output of {item.shown}: is there already, and no run into "
-                    f"{shown(out)} wrote it (it has no state in {STATE_FOLDER}); move it away or clean into another "
-                    "folder (if a run that failed or was killed wrote it, remove it)"
-                )
 
     real_outputs = {real_out / target for target in outputs}
     real_folders = {real_out / folder for folder in folders}
@@ -290,15 +284,6 @@ class _Places:
         if not stat.S_ISREG(status.st_mode):
             return "is there already, and not a regular file" + (" (a folder)" if stat.S_ISDIR(status.st_mode) else "")
         return None
-
-    def unclaimed(self, real_out: Path, target: PurePath) -> bool:
-        """Whether a file is at the output `target` that no run into the
-        output folder wrote: a run replaces its own outputs, never a file
-        it did not make (a `page.txt` of the user's, where `page.html`'s
-        output would go). Its own outputs are those with a state (see
-        state.py), even a stale one."""
-        status = self._lstat(real_out / target)
-        return status is not None and stat.S_ISREG(status.st_mode) and self._lstat(real_out / state_path_of(target)) is None
 
     def _folder_below(self, path: Path) -> str | None:
         """For a folder on an output's path: why not to write through it, ""

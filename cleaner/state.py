@@ -130,8 +130,8 @@ def read_state(out: OutputFolder, item: InputFile, key: str) -> Iterator[Record 
                     end = item_read
     except (OSError, ValueError, EOFError, RecursionError):
         return None
-    if end is None:
-        return None  # unfinished
+    if end is None or end.get("retry"):
+        return None  # unfinished, or to be tried again (a document failed for a reason outside it)
     written = end.get("output")
     if written is not None and not _is_output(out, output, written):
         return None
@@ -160,6 +160,88 @@ def _state_line(line: str) -> Record | str | dict:
         if isinstance(data.get(END_KEY), dict):
             return data[END_KEY]
     return Record.from_dict(data)
+
+
+def earlier_output(out: OutputFolder, item: InputFile) -> tuple[bool, dict | None]:
+    """What is at `item`'s output place before this run writes it: (whether
+    a file is there, and its size and SHA-256 if an earlier run wrote it,
+    else None). A run replaces or removes only a file an earlier run wrote:
+    one whose size and digest the state at its place names, as the output
+    it wrote or the one it was about to replace (a run killed between
+    committing its state and renaming its output leaves the latter)."""
+    output = item.output_relative
+    try:
+        folder = out.folder(output.parent.parts, create=False)
+    except OSError:  # no folder there (or not one): nothing to keep, and the write says what is wrong
+        return False, None
+    with folder:
+        try:
+            status = folder.stat(output.name)
+        except OSError:
+            return False, None
+        if not stat.S_ISREG(status.st_mode):
+            return True, None
+        try:
+            with folder.open_read(output.name) as handle:
+                found = output_digest(handle)
+        except OSError:  # there, but not to be read: not known to be a run's
+            return True, None
+    end = _state_end(out, item)
+    if end is None:
+        return True, None
+    if end is NO_END:
+        return True, found  # a state with no end: a build's before ends, or one damaged since
+    return True, (found if found in (end.get("output"), end.get("replaces")) else None)
+
+
+# What `_state_end` says of a state for this output that has no end to read.
+NO_END: dict = {}
+
+
+def _state_end(out: OutputFolder, item: InputFile) -> dict | None:
+    """The end of the state at `item`'s place (whatever run wrote it); NO_END
+    for a state whose header names this output but whose end cannot be read
+    (written before states had one, or damaged since: the output is taken
+    for a run's, as it was then); None if there is no such state."""
+    state = state_relative(item)
+    last = None
+    try:
+        with out.folder(state.parent.parts, create=False) as folder:
+            handle = gzip.open(folder.open_read(state.name), "rb")
+    except OSError:
+        return None
+    with handle:
+        try:
+            header = json.loads(handle.readline())
+        except (OSError, ValueError, EOFError, RecursionError):
+            return None
+        if not isinstance(header, dict) or header.get("output") != shown(item.output_relative.as_posix()):
+            return None
+        try:
+            for line in handle:
+                last = line
+            found = _state_line(last) if last is not None else None
+        except (OSError, ValueError, EOFError, RecursionError):
+            return NO_END
+    return found if isinstance(found, dict) else NO_END
+
+
+def place_holds(out: OutputFolder, output: PurePath, expected: dict | None) -> bool:
+    """Whether the output place holds what this run expects there: nothing
+    (`expected` None), or the earlier output it may replace (its size and
+    digest). Asked again just before an output is renamed into place or
+    removed: a file put there during the run is not written over."""
+    try:
+        with out.folder(output.parent.parts, create=False) as folder:
+            status = folder.stat(output.name)
+            if expected is None or not stat.S_ISREG(status.st_mode) or status.st_size != expected.get("size"):
+                return False
+            with folder.open_read(output.name) as handle:
+                return output_digest(handle) == expected
+    except FileNotFoundError:
+        return True  # nothing there now (an earlier output removed meanwhile): nothing to keep
+    except OSError:
+        return False
 
 
 def output_digest(stream) -> dict:
@@ -192,6 +274,7 @@ def open_state(out: OutputFolder, item: InputFile, key: str) -> AtomicWriter:
     """The state's writer, its header written. Every document's records go
     into it, and only --resume reads them back: gzip's fastest level."""
     writer = out.writer_at(state_relative(item), GZIP, gzip_level=1)
+    writer.keep_folder_open = True  # its records are read back once it is in place; `close` lets go
     try:
         writer.write(json.dumps({"key": key, "output": shown(item.output_relative.as_posix())}) + "\n")
     except BaseException:
@@ -258,11 +341,14 @@ class RecordSpool:
         self.durable += len(records)
         self.durable_lines += len(lines) + len(kept_rejects)
 
-    def end(self, output: dict | None) -> None:
+    def end(self, output: dict | None, replaces: dict | None, retry: bool = False) -> None:
         """The state's last line: the output as written (`output_digest`),
-        or None for a document that made none. A state without it is one
-        whose run did not finish, which `read_state` passes over."""
-        self.writer.write(json.dumps({END_KEY: {"output": output}}) + "\n")
+        or None for a document that made none; the earlier output it
+        replaces (or None); and whether `--resume` must try the file again
+        (a document failed for a reason outside it). A state without it is
+        one whose run did not finish, which `read_state` passes over."""
+        end = {"output": output, "replaces": replaces, **({"retry": True} if retry else {})}
+        self.writer.write(json.dumps({END_KEY: end}) + "\n")
 
     def take(self) -> list[Record]:
         taken, self.tail = self.tail, []

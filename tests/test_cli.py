@@ -275,6 +275,23 @@ def test_check_fix_rewrites_only_files_named_as_text(tmp_path, capsys):
     assert str(text) not in captured.err
 
 
+def test_check_fix_leaves_a_link_to_a_file_not_named_as_text_and_html_named_as_text(tmp_path, capsys):
+    """A link is rewritten at its target: `a.txt` leading to `notes.md` is a
+    Markdown file. And a page saved as `.txt` is HTML, whose markup a
+    rewrite as text would cut up."""
+    dirty = NEWSLETTER.read_bytes()
+    (tmp_path / "notes.md").write_bytes(dirty)
+    (tmp_path / "a.txt").symlink_to("notes.md")
+    page = b"<!DOCTYPE html><html><head><title>Bridge</title></head><body><nav>Home | News</nav><p>" + dirty + b"</p></body></html>"
+    (tmp_path / "page.txt").write_bytes(page)
+    assert main(["check", "--fix", str(tmp_path / "a.txt"), str(tmp_path / "page.txt")]) == 1
+    captured = capsys.readouterr()
+    assert (tmp_path / "notes.md").read_bytes() == dirty and (tmp_path / "page.txt").read_bytes() == page
+    assert f"{tmp_path / 'a.txt'}: not fixed: it is a link to {tmp_path / 'notes.md'}" in captured.err
+    assert f"{tmp_path / 'page.txt'}: not fixed: it holds HTML" in captured.err
+    assert "Fixing" not in captured.out
+
+
 def editing_while_cleaning(monkeypatch, edit) -> None:
     """`check` calls `edit` after reading the file and before replacing it, as
     an editor saving the file while it is checked would."""

@@ -777,7 +777,7 @@ def test_a_record_that_kills_its_worker_fails_alone_in_a_chunk_and_is_tried_agai
     from cleaner.formats import DocumentOptions
     from cleaner.outputs import OutputFolder
     from cleaner.plan import find_inputs
-    from cleaner.state import state_relative
+    from cleaner.state import input_key, read_state, run_fingerprint, state_relative
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -794,7 +794,12 @@ def test_a_record_that_kills_its_worker_fails_alone_in_a_chunk_and_is_tried_agai
         engine.close()
     assert [r.path.rsplit(":", 1)[1] for r in got if r.status == "error"] == ["18"]
     assert sum(r.status == "ok" for r in got) == 39
-    assert not (tmp_path / "out" / state_relative(found.inputs[0])).exists()  # --resume tries the file again
+    # Its state names its output (a run's own), and says to try it again.
+    state = gzip.decompress((tmp_path / "out" / state_relative(found.inputs[0])).read_bytes()).decode()
+    assert json.loads(state.splitlines()[-1])["end"]["retry"] is True
+    key = input_key(run_fingerprint(Cleaner(), DocumentOptions(10**7)), found.inputs[0])
+    with OutputFolder.open_locked(tmp_path / "out") as out:
+        assert read_state(out, found.inputs[0], key) is None
 
 
 def test_resumed_records_name_this_runs_paths(inputs, tmp_path, capsys):
@@ -1232,22 +1237,39 @@ def test_a_run_stopped_by_sigterm_or_sighup_leaves_no_temporary_file(tmp_path, j
 
 
 def test_a_file_in_the_output_folder_that_no_run_wrote_is_not_replaced(tmp_path, capsys):
-    """`page.html`'s output is `page.txt`: a `page.txt` of the user's already
-    in the output folder stops the run before it writes anything. An output
-    an earlier run made (it has a state) is replaced as ever."""
+    """A run replaces, or removes, only a file a run wrote as it is now (its
+    size and digest in the state at its place): not a `page.txt` of the
+    user's where `page.html`'s output would go, nor one put where a
+    rejected document's output would be, nor an output edited since. That
+    file fails, with one line; the others are cleaned."""
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "page.txt").write_bytes(STORY)
+    (folder / "other.txt").write_bytes(STORY)
     out = tmp_path / "out"
     out.mkdir()
     (out / "page.txt").write_text("my notes\n")
     code, err = run(["clean", folder, "-o", out, "--jobs", "1"], capsys)
-    assert code == 2 and "page.txt" in err and "no run into" in err
-    assert (out / "page.txt").read_text() == "my notes\n"
-    assert [p.name for p in out.iterdir() if p.name != STATE_FOLDER] == ["page.txt"]
+    assert code == 1 and "page.txt is there already, and no run wrote it" in err, err
+    assert (out / "page.txt").read_text() == "my notes\n" and (out / "other.txt").is_file()
     (out / "page.txt").unlink()
     assert run(["clean", folder, "-o", out, "--jobs", "1"], capsys)[0] == 0
     assert run(["clean", folder, "-o", out, "--jobs", "1", "--min-words", "5"], capsys)[0] == 0  # its own: replaced
+    # Rejected: its output goes, and a file put there afterwards stays.
+    assert run(["clean", folder, "-o", out, "--jobs", "1", "--min-words", "100000"], capsys)[0] == 0
+    assert not (out / "page.txt").exists()
+    (out / "page.txt").write_text("my hand-cleaned version\n")
+    code, err = run(["clean", folder, "-o", out, "--jobs", "1", "--min-words", "100000"], capsys)
+    assert (out / "page.txt").read_text() == "my hand-cleaned version\n" and code == 1, err
+    code, err = run(["clean", folder, "-o", out, "--jobs", "1"], capsys)
+    assert (out / "page.txt").read_text() == "my hand-cleaned version\n" and code == 1, err
+    # An output edited since its run: not written over, with --resume or without.
+    (out / "page.txt").unlink()
+    assert run(["clean", folder, "-o", out, "--jobs", "1"], capsys)[0] == 0
+    (out / "other.txt").write_bytes((out / "other.txt").read_bytes().replace(b"e", b"E"))
+    for resume in ([], ["--resume"]):
+        code, err = run(["clean", folder, "-o", out, "--jobs", "1", *resume], capsys)
+        assert code == 1 and "other.txt is there already" in err and b"E" in (out / "other.txt").read_bytes(), err
 
 
 def test_resume_hands_on_the_rejected_documents_of_the_files_it_skips(tmp_path, capsys):
@@ -1271,23 +1293,19 @@ def test_resume_hands_on_the_rejected_documents_of_the_files_it_skips(tmp_path, 
     ), lines
 
 
-def test_resume_cleans_again_an_output_that_is_not_the_one_its_state_describes(inputs, tmp_path, capsys):
-    """An output edited, or replaced by another run's (a folder one inside
-    the other), is not up to date whatever its state says."""
+def test_resume_cleans_again_an_output_that_is_gone(inputs, tmp_path, capsys):
     out = tmp_path / "out"
     assert run(["clean", inputs, "-o", out, "--jobs", "1"], capsys)[0] == 0
     made = (out / "x.txt").read_bytes()
-    (out / "x.txt").write_bytes(made.replace(b"e", b"E"))  # the same size, other bytes
-    (out / "a/b.txt").write_text("another run's document\n")
-    report = tmp_path / "report.jsonl"
-    code, err = run(["clean", inputs, "-o", out, "--jobs", "1", "--resume", "--report", report], capsys)
-    assert code == 0 and "2 documents" in err and "up to date" not in err, err
-    assert (out / "x.txt").read_bytes() == made and (out / "a/b.txt").read_bytes() == made
+    (out / "x.txt").unlink()
     code, err = run(["clean", inputs, "-o", out, "--jobs", "1", "--resume"], capsys)
-    assert code == 0 and "2 up to date" in err, err
+    assert code == 0 and "1 up to date" in err and (out / "x.txt").read_bytes() == made, err
 
 
-def test_a_state_that_did_not_reach_its_end_is_not_trusted(inputs, tmp_path, capsys):
+def test_a_state_without_an_end_is_redone_by_resume_and_its_output_replaced(inputs, tmp_path, capsys):
+    """A state with no end (written before states had one, or damaged since)
+    is not up to date, and the output it names is taken for a run's own, as
+    it was then: the file is cleaned again, not refused."""
     from cleaner.plan import find_inputs
     from cleaner.state import state_relative
 
@@ -1296,9 +1314,10 @@ def test_a_state_that_did_not_reach_its_end_is_not_trusted(inputs, tmp_path, cap
     state = out / state_relative(next(i for i in find_inputs([inputs]).inputs if i.path.name == "x.txt"))
     lines = gzip.decompress(state.read_bytes()).decode().splitlines(keepends=True)
     assert json.loads(lines[-1])["end"]["output"]["size"] == (out / "x.txt").stat().st_size
-    state.write_bytes(gzip.compress("".join(lines[:-1]).encode()))  # as a run killed before its end wrote it
+    state.write_bytes(gzip.compress("".join(lines[:-1]).encode()))
     code, err = run(["clean", inputs, "-o", out, "--jobs", "1", "--resume"], capsys)
     assert code == 0 and "1 up to date" in err, err
+    assert json.loads(gzip.decompress(state.read_bytes()).decode().splitlines()[-1])["end"]["output"]
 
 
 def test_a_document_that_now_makes_no_output_takes_its_earlier_output_away(inputs, tmp_path, capsys):
@@ -1354,3 +1373,54 @@ def test_standard_input_mode_with_standard_output_closed_fails(tmp_path):
         ["sh", "-c", f'exec "{sys.executable}" -m cleaner clean - -o - 1>&-'], input=STORY, stderr=subprocess.PIPE
     )
     assert result.returncode == 1 and b"standard output is closed" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("min_words", [None, "100000"])
+def test_a_file_put_at_an_output_place_while_the_run_goes_is_left_as_it_is(inputs, tmp_path, capsys, monkeypatch, min_words):
+    """Just before an output is renamed into place (or an earlier output
+    removed, for a rejected document), the place must still hold what it
+    held when the file was started: a file put there meanwhile stays, and
+    that file's output is lost, with one line."""
+    from cleaner.engines import task as engine_task
+
+    out = tmp_path / "out"
+    real = engine_task.run_task
+
+    def run_and_put_a_file_there(config, task):
+        done = real(config, task)
+        if task.path.endswith("x.txt"):
+            (out / "x.txt").write_text("written meanwhile\n")
+        return done
+
+    monkeypatch.setattr("cleaner.engines.inline.run_task", run_and_put_a_file_there)
+    options = ["--min-words", min_words] if min_words else []
+    code, err = run(["clean", inputs, "-o", out, "--jobs", "1", *options], capsys)
+    assert code == 1 and f"a file was put at {out / 'x.txt'} while it was being cleaned" in err, err
+    assert (out / "x.txt").read_text() == "written meanwhile\n"
+    assert min_words or (out / "a/b.txt").is_file()
+
+
+def test_a_run_killed_between_its_state_and_its_output_leaves_nothing_refused(inputs, tmp_path, capsys, monkeypatch):
+    """A file's state is put in place before its output, and names the
+    earlier output it replaces: killed in between, the next run knows the
+    file there for a run's own, and cleans it again."""
+    from cleaner import outputs
+
+    out = tmp_path / "out"
+    assert run(["clean", inputs, "-o", out, "--jobs", "1"], capsys)[0] == 0
+    earlier = (out / "x.txt").read_bytes()
+    real = outputs.AtomicWriter.commit
+
+    def killed_before_the_output(writer):
+        if writer.name == "x.txt":
+            raise KeyboardInterrupt
+        return real(writer)
+
+    monkeypatch.setattr(outputs.AtomicWriter, "commit", killed_before_the_output)
+    (inputs / "x.txt").write_bytes(STORY.replace(b"harbour", b"river"))  # an output other than the earlier
+    code, err = run(["clean", inputs, "-o", out, "--jobs", "1", "--min-words", "5"], capsys)
+    assert code == 130 and (out / "x.txt").read_bytes() == earlier
+    monkeypatch.setattr(outputs.AtomicWriter, "commit", real)
+    for options in (["--resume"], []):
+        code, err = run(["clean", inputs, "-o", out, "--jobs", "1", "--min-words", "5", *options], capsys)
+        assert code == 0 and b"river" in (out / "x.txt").read_bytes(), err
