@@ -5,7 +5,6 @@ An adapter: the cleaning is `Cleaner.clean`; this turns its result into
 """
 from __future__ import annotations
 
-import codecs
 import os
 import stat
 import sys
@@ -28,6 +27,7 @@ from .outputs import Folder
 from .pathnames import printable, shown
 from .pipeline import Cleaner
 from .result import CleanResult, Decoding
+from .steps.decode import BYTE_ORDER_MARKS
 from .steps.extract import looks_like_html
 
 # Repairs that `clean` makes but `check` does not object to: a no-break space
@@ -38,17 +38,6 @@ COSMETIC_FIXES = frozenset({"normalize:spaces"})
 # does not read (a file is checked, and fixed, as one document).
 RECORD_FORMAT_NAMES = {"jsonl": "JSONL", "parquet": "Parquet", "warc": "WARC"}
 
-# The byte-order marks `decode` recognises, each with the codec that writes
-# text after it in the same byte order (Python's "utf-16" would write the
-# machine's order, whatever the file's was). UTF-32's first: its
-# little-endian mark begins with UTF-16's.
-BYTE_ORDER_MARKS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 
 @dataclass
@@ -187,7 +176,7 @@ def in_the_files_form(text: str, original: bytes, decoding: Decoding) -> bytes:
                          "and a rewrite would lose the bytes it has")
     mark, codec = b"", decoding.encoding
     if decoding.method == "bom":
-        mark, codec = next((m, c) for m, c in BYTE_ORDER_MARKS if original.startswith(m))
+        mark, codec = next((m, writes) for m, _, writes in BYTE_ORDER_MARKS if original.startswith(m))
     try:
         as_read = original[len(mark):].decode(codec)
     except (UnicodeDecodeError, LookupError):

@@ -16,13 +16,17 @@ class NotTextError(ValueError):
     """The input is binary (or otherwise not text) and was not cleaned."""
 
 
-# UTF-32 marks first: the UTF-32-LE mark begins with the UTF-16-LE one.
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+# The byte-order marks read: each with the codec that reads the text with
+# its mark, and the one that writes text after it in the same byte order
+# (`check --fix` writes a file back in its own form; Python's "utf-16" would
+# write the machine's order, whatever the file's was). UTF-32 marks first:
+# the UTF-32-LE mark begins with the UTF-16-LE one.
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32", "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32", "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig", "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16", "utf-16-be"),
 )
 
 # How much of the input is looked at for NUL bytes and by the charset guesser:
@@ -33,7 +37,7 @@ _SNIFF_BYTES = 64 * 1024
 def decode(data: bytes | str) -> tuple[str, Decoding]:
     if isinstance(data, str):
         return data, Decoding("utf-8", "str")
-    for bom, encoding in _BOMS:
+    for bom, encoding, _ in BYTE_ORDER_MARKS:
         if data.startswith(bom):
             try:
                 return data.decode(encoding), Decoding(encoding, "bom")
