@@ -124,7 +124,7 @@ class _FileRun:
     sink: OutputSink | None = None  # the format's, into `writer`
     no_output: bool = False  # a whole-file document that gets no output (failed, empty or rejected)
     failed: bool = False  # ... because it failed: no state either, so that `resume` tries it again
-    retry: bool = False  # a document failed for a reason outside it: no state, so that `resume` tries it again
+    retry: bool = False  # a document failed for a reason outside it: its state says to try the file again
     lost: str | None = None  # why its output cannot be completed
     handed_on: bool = False  # its records so far have been handed on (as failed)
     #: The size and digest of the earlier output at this file's output place,

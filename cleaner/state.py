@@ -8,8 +8,9 @@ documents gave the rejects file, and last the size and SHA-256 of the
 output as written. `--resume` skips an output whose state matches and whose
 file is still that output, and takes its records and rejected documents
 from the state, so the report, the rejects file and the summary are those
-of an uninterrupted run. (A file at the output's place that is not what
-the state says, whoever wrote it, is cleaned again.)
+of an uninterrupted run. The end also names the earlier output the run
+replaced: a run replaces or removes only a file a state names
+(`earlier_output`).
 
 While a file is being cleaned, its state's temporary file is also where its
 records wait (`RecordSpool`): a record says ``ok`` only once the file's
@@ -97,7 +98,10 @@ def state_relative(item: InputFile) -> PurePath:
 # each a JSON object with one key, which no record has.
 REJECT_KEY = "rejected_document"  # {"rejected_document": the rejects file's line, as text}
 _REJECT_LINE = json.dumps({REJECT_KEY: ""}).encode()[:-3]  # how such a line starts
-END_KEY = "end"  # {"end": {"output": {"size": N, "sha256": HEX} or null}}, the last line
+# The last line: {"end": {"output": {"size": N, "sha256": HEX} or null,
+# "replaces": the same of the earlier output, or null, and "retry": true
+# where the file is to be tried again}}.
+END_KEY = "end"
 
 
 def read_state(out: OutputFolder, item: InputFile, key: str) -> Iterator[Record | str] | None:
@@ -133,7 +137,7 @@ def read_state(out: OutputFolder, item: InputFile, key: str) -> Iterator[Record 
     if end is None or end.get("retry"):
         return None  # unfinished, or to be tried again (a document failed for a reason outside it)
     written = end.get("output")
-    if written is not None and not _is_output(out, output, written):
+    if written is not None and _found_at(out, output) != written:
         return None
 
     def records() -> Iterator[Record | str]:
@@ -169,29 +173,47 @@ def earlier_output(out: OutputFolder, item: InputFile) -> tuple[bool, dict | Non
     one whose size and digest the state at its place names, as the output
     it wrote or the one it was about to replace (a run killed between
     committing its state and renaming its output leaves the latter)."""
-    output = item.output_relative
-    try:
-        folder = out.folder(output.parent.parts, create=False)
-    except OSError:  # no folder there (or not one): nothing to keep, and the write says what is wrong
+    found = _found_at(out, item.output_relative)
+    if found is ABSENT:
         return False, None
-    with folder:
-        try:
-            status = folder.stat(output.name)
-        except OSError:
-            return False, None
-        if not stat.S_ISREG(status.st_mode):
-            return True, None
-        try:
-            with folder.open_read(output.name) as handle:
-                found = output_digest(handle)
-        except OSError:  # there, but not to be read: not known to be a run's
-            return True, None
+    if found is None:
+        return True, None
     end = _state_end(out, item)
     if end is None:
         return True, None
     if end is NO_END:
         return True, found  # a state with no end: a build's before ends, or one damaged since
     return True, (found if found in (end.get("output"), end.get("replaces")) else None)
+
+
+# `_found_at` where nothing is at the place.
+ABSENT = "absent"
+
+
+def _found_at(out: OutputFolder, output: PurePath) -> dict | str | None:
+    """The size and SHA-256 of the file at the output place `output`; ABSENT
+    if nothing is there; None if something is there that is not a regular
+    file this can read (not known to be a run's)."""
+    try:
+        folder = out.folder(output.parent.parts, create=False)
+    except (FileNotFoundError, NotADirectoryError):  # no folder there: nothing below it either
+        return ABSENT
+    except OSError:
+        return None
+    with folder:
+        try:
+            status = folder.stat(output.name)
+        except FileNotFoundError:
+            return ABSENT
+        except OSError:
+            return None
+        if not stat.S_ISREG(status.st_mode):
+            return None  # (and a FIFO put there would hold the read up for ever)
+        try:
+            with folder.open_read(output.name) as handle:
+                return output_digest(handle)
+        except OSError:
+            return None
 
 
 # What `_state_end` says of a state for this output that has no end to read.
@@ -229,19 +251,12 @@ def _state_end(out: OutputFolder, item: InputFile) -> dict | None:
 def place_holds(out: OutputFolder, output: PurePath, expected: dict | None) -> bool:
     """Whether the output place holds what this run expects there: nothing
     (`expected` None), or the earlier output it may replace (its size and
-    digest). Asked again just before an output is renamed into place or
-    removed: a file put there during the run is not written over."""
-    try:
-        with out.folder(output.parent.parts, create=False) as folder:
-            status = folder.stat(output.name)
-            if expected is None or not stat.S_ISREG(status.st_mode) or status.st_size != expected.get("size"):
-                return False
-            with folder.open_read(output.name) as handle:
-                return output_digest(handle) == expected
-    except FileNotFoundError:
-        return True  # nothing there now (an earlier output removed meanwhile): nothing to keep
-    except OSError:
-        return False
+    digest); nothing at all is fine too (an earlier output removed
+    meanwhile: nothing to keep). Asked again just before an output is
+    renamed into place or removed: a file put there during the run is not
+    written over."""
+    found = _found_at(out, output)
+    return found is ABSENT or (expected is not None and found == expected)
 
 
 def output_digest(stream) -> dict:
@@ -252,22 +267,6 @@ def output_digest(stream) -> dict:
         digest.update(block)
         size += len(block)
     return {"size": size, "sha256": digest.hexdigest()}
-
-
-def _is_output(out: OutputFolder, output: PurePath, written: object) -> bool:
-    """Whether the file at `output` is still the one a state describes
-    (`written`: its size and SHA-256)."""
-    if not isinstance(written, dict):
-        return False
-    try:
-        with out.folder(output.parent.parts, create=False) as folder:
-            status = folder.stat(output.name)
-            if not stat.S_ISREG(status.st_mode) or status.st_size != written.get("size"):
-                return False  # (a FIFO put there would hold the read up for ever)
-            with folder.open_read(output.name) as handle:
-                return output_digest(handle) == written
-    except OSError:
-        return False
 
 
 def open_state(out: OutputFolder, item: InputFile, key: str) -> AtomicWriter:
