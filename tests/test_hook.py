@@ -136,7 +136,7 @@ def test_pre_commit_framework_runs_the_hooks_from_this_checkout(tmp_path):
     )
     seed = SEEDS / "003_c7544ab31fb8c754.txt"
     dirty_source = seed if seed.is_file() else DIRTY
-    shutil.copy(dirty_source, repo / "dirty.txt")
+    shutil.copyfile(dirty_source, repo / "dirty.txt")  # as a new file of the user's: writable (the seeds are read-only)
     (repo / "clean.txt").write_text(cleaner.clean(dirty_source.read_bytes()).text, encoding="utf-8")
     git(repo, "add", "dirty.txt", "clean.txt", ".pre-commit-config.yaml")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
