@@ -254,7 +254,8 @@ class AtomicWriter:
         self._finished = False
         self._committed = False
         #: Leave a folder opened for this file open after `commit`, for a
-        #: `read_back` of the committed file (the caller's `abort` closes it).
+        #: `read_back` of the committed file (the caller's `close`, or
+        #: `abort`, lets go of it).
         self.keep_folder_open = False
 
     @property
