@@ -219,12 +219,13 @@ class _FileRun:
             self.writer.finish()
             with self.writer.read_back() as stream:
                 written = output_digest(stream)
-        if not place_holds(self.out, target, self.earlier):
-            self.lose(f"a file was put at {self.output} while it was being cleaned; it is left as it is")
-            return 0
         self.spool.end(written, self.earlier, retry=self.retry)
         self.spool.writer.commit()
-        if not place_holds(self.out, target, self.earlier):  # again: the state's commit waits for the disk
+        # Looked at once, after the state's commit (which waits for the disk):
+        # as close to the rename as it can be. A state committed for a file
+        # lost here names an output and an earlier one, neither of which is
+        # the file put there, so that file stays another's.
+        if not place_holds(self.out, target, self.earlier):
             self.lose(f"a file was put at {self.output} while it was being cleaned; it is left as it is")
             return 0
         if written is None:

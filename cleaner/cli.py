@@ -219,10 +219,11 @@ def cmd_clean(args: argparse.Namespace) -> int:
     # second (compiling the rules again) was most of 0.2 s of start-up.
     cleaner = cleaner_for(config_from_args(args))
     _check_source(cleaner, options.source)
-    jobs = args.jobs or default_jobs()
-    if args.engine == "local" and jobs > MAX_JOBS_PER_CORE * default_jobs():
+    cores = default_jobs()
+    jobs = args.jobs or cores
+    if args.engine == "local" and jobs > MAX_JOBS_PER_CORE * cores:
         raise UsageError(f"--jobs {jobs}: more than {MAX_JOBS_PER_CORE} worker processes for each of this machine's "
-                         f"{default_jobs()} cores (each holds about 150 MB)")
+                         f"{cores} cores (each holds about 150 MB)")
     try:
         engine = make_engine(args.engine, jobs, cleaner.config, scheduler=args.scheduler)
     except EngineUnavailable as exc:
@@ -256,11 +257,12 @@ def language_codes() -> frozenset[str]:
 
 def _document_options(args: argparse.Namespace) -> DocumentOptions:
     languages = frozenset(code.strip() for code in (args.languages or "").split(",") if code.strip())
-    unknown = sorted(languages - language_codes())
+    known = language_codes()
+    unknown = sorted(languages - known)
     if unknown:
         # A typo ("eng" for "en") would reject every document of the run.
         raise UsageError(f"--languages: {', '.join(map(repr, unknown))} is no language code langdetect gives "
-                         f"(its codes: {', '.join(sorted(language_codes()))})")
+                         f"(its codes: {', '.join(sorted(known))})")
     filters = Filters(languages, args.min_chars or 0, args.min_words or 0, args.drop_spun_docs)
     return DocumentOptions(
         max_bytes=max_doc_bytes(args),

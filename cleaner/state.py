@@ -186,11 +186,11 @@ def earlier_output(out: OutputFolder, item: InputFile) -> tuple[bool, dict | Non
     return True, (found if found in (end.get("output"), end.get("replaces")) else None)
 
 
-# `_found_at` where nothing is at the place.
-ABSENT = "absent"
+# `_found_at` where nothing is at the place (a sentinel, compared by identity).
+ABSENT = object()
 
 
-def _found_at(out: OutputFolder, output: PurePath) -> dict | str | None:
+def _found_at(out: OutputFolder, output: PurePath) -> dict | object | None:
     """The size and SHA-256 of the file at the output place `output`; ABSENT
     if nothing is there; None if something is there that is not a regular
     file this can read (not known to be a run's)."""
@@ -216,11 +216,12 @@ def _found_at(out: OutputFolder, output: PurePath) -> dict | str | None:
             return None
 
 
-# What `_state_end` says of a state for this output that has no end to read.
-NO_END: dict = {}
+# What `_state_end` says of a state for this output that has no end to read
+# (a sentinel, compared by identity).
+NO_END = object()
 
 
-def _state_end(out: OutputFolder, item: InputFile) -> dict | None:
+def _state_end(out: OutputFolder, item: InputFile) -> dict | object | None:
     """The end of the state at `item`'s place (whatever run wrote it); NO_END
     for a state whose header names this output but whose end cannot be read
     (written before states had one, or damaged since: the output is taken

@@ -162,11 +162,10 @@ def _is_mojibake(text: str) -> bool:
     """ftfy's `is_bad(text)` (a search of its mojibake pattern), searched
     only around the characters one of which every match of the pattern
     holds: 290 characters with ftfy 6.3, not counting curly apostrophes,
-    dashes or the ellipsis (see `SearchNearRequired`). `is_bad` took 26 µs
-    a line of the development pages that hold a character beyond ASCII,
-    most of repair's time; 56% of those lines hold none of the characters,
-    and the rest (curly double quotes, "©", accented letters) are read a
-    few characters around each."""
+    dashes or the ellipsis. A line with none of them is not searched at
+    all; one with some (curly double quotes, "©", accented letters) is read
+    a few characters around each (see `SearchNearRequired`, and its
+    figures)."""
     return _mojibake_search().found(text)
 
 
